@@ -1,0 +1,43 @@
+# Two commands for a fresh machine (Python 3.11, pip, git, apt):
+#   make demo   build the resource center, load demo traffic, start the edge on :8000
+#   make test   install everything (incl. Debian's chromium) and run the test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DB := demo/abm.sqlite
+DEMO_SECRET := demo/secret.key
+DEMO_GEOIP := demo/abm-demo-enterprise.mmdb
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test install build serve chromium clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+build: install
+	$(BIN)/mkdocs build --strict
+
+$(DEMO_SECRET):
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(32))" > $@
+
+demo: build $(DEMO_SECRET)
+	$(BIN)/python demo/make_geoip.py $(DEMO_GEOIP)
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN)/abm demo traffic --db $(DEMO_DB) --days 90 --seed 7 --accounts demo/accounts.csv
+	$(BIN)/abm report dashboard --db $(DEMO_DB) --accounts demo/accounts.csv --out demo/dashboard.html
+	$(BIN)/abm serve --settings demo/settings.toml
+
+test: install chromium
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf site build $(DEMO_DB)* demo/dashboard.html

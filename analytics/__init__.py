@@ -1,0 +1,1 @@
+"""Account-traffic analytics over the event store: reports, imports, scoring, alerts, dashboard."""

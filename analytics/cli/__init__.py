@@ -1,0 +1,1 @@
+"""Analytics sub-commands of `abm`, one module per command, registered as entry points."""

@@ -1,0 +1,1 @@
+"""Build side (MkDocs plugin) and run side (Starlette edge) of account personalization."""

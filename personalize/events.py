@@ -1,0 +1,166 @@
+"""The event schema: the one contract between the edge (which writes) and analytics (which reads).
+
+Both wings import this module and nothing else of each other. The schema is versioned: each
+entry of MIGRATIONS moves a store one version up, and `migrate()` applies the missing ones,
+so an old store opens under new code without losing a row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Final
+
+SCHEMA_VERSION: Final = 1
+
+#: Column order of the `events` table and of every export (`abm export events`).
+EVENT_FIELDS: Final = (
+    "ts",  # UTC, ISO 8601 with a trailing Z, e.g. 2026-11-23T09:15:02.123Z
+    "kind",
+    "visitor_id",
+    "session_id",
+    "path",
+    "referrer_host",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "account_id",
+    "match_source",
+    "industry",
+    "variant",
+    "arm",
+    "owner",
+    "device",
+    "browser",
+    "os",
+    "is_bot",
+    "is_preview",
+    "country",
+    "region",
+    "ip_hash",
+)
+
+#: Extra columns that are not in the contract's field list but are kept and exported too.
+EXTRA_FIELDS: Final = (
+    "extra",  # JSON object: raw extra campaign parameters (gclid, bd_vid, ...) and event details
+    "value",  # a number whose meaning depends on the kind (engaged seconds, heartbeat seconds)
+)
+
+BOOLEAN_FIELDS: Final = frozenset({"is_bot", "is_preview"})
+NUMERIC_FIELDS: Final = frozenset({"value"})
+
+EVENT_KINDS: Final = (
+    "pageview",
+    "cta_click",
+    "download",
+    "lead",
+    "engagement",
+    "webinar_join",
+    "webinar_heartbeat",
+    "webinar_leave",
+)
+
+#: Strongest first, as the edge tries them.
+MATCH_SOURCES: Final = ("link", "cookie", "utm", "ip_range", "geoip_org", "geoip_domain", "none")
+
+ARMS: Final = ("personalized", "control")
+
+DEVICES: Final = ("desktop", "mobile", "tablet", "bot", "other")
+
+#: Lead columns, in table order. A lead is written synchronously before the visitor sees
+#: the success page; consent text and time are stored with it.
+LEAD_FIELDS: Final = (
+    "lead_id",
+    "ts",
+    "visitor_id",
+    "session_id",
+    "name",
+    "company",
+    "email",
+    "phone",
+    "role",
+    "account_id",
+    "match_source",
+    "path",
+    "asset",
+    "consent_text",
+    "consent_ts",
+    "owner",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "ip_hash",
+)
+
+_EVENT_COLUMNS = ",\n    ".join(
+    f"{name} INTEGER NOT NULL DEFAULT 0"
+    if name in BOOLEAN_FIELDS
+    else f"{name} REAL"
+    if name in NUMERIC_FIELDS
+    else f"{name} TEXT NOT NULL"
+    if name in ("ts", "kind")
+    else f"{name} TEXT"
+    for name in EVENT_FIELDS + EXTRA_FIELDS
+)
+
+_LEAD_COLUMNS = ",\n    ".join(
+    f"{name} TEXT PRIMARY KEY" if name == "lead_id" else f"{name} TEXT" for name in LEAD_FIELDS
+)
+
+#: MIGRATIONS[i] takes a store from version i to version i + 1. Plain SQL that runs
+#: unchanged on SQLite and PostgreSQL.
+MIGRATIONS: Final = (
+    (
+        f"""CREATE TABLE IF NOT EXISTS events (
+    {_EVENT_COLUMNS}
+)""",
+        "CREATE INDEX IF NOT EXISTS events_ts ON events (ts)",
+        "CREATE INDEX IF NOT EXISTS events_account_ts ON events (account_id, ts)",
+        "CREATE INDEX IF NOT EXISTS events_visitor ON events (visitor_id)",
+        f"""CREATE TABLE IF NOT EXISTS leads (
+    {_LEAD_COLUMNS}
+)""",
+        "CREATE INDEX IF NOT EXISTS leads_visitor ON leads (visitor_id)",
+        "CREATE INDEX IF NOT EXISTS leads_email ON leads (email)",
+    ),
+)
+
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def connect_sqlite(path: str, *, timeout: float = 5.0) -> sqlite3.Connection:
+    """Open (and create or upgrade) a SQLite event store in WAL mode."""
+    connection = sqlite3.connect(path, timeout=timeout, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    migrate(connection)
+    return connection
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Apply the migrations this store is missing; return the version it is at now."""
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+    )
+    row = connection.execute(
+        "SELECT version FROM schema_version WHERE component = 'events'"
+    ).fetchone()
+    current = row[0] if row else 0
+    if current > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"this event store is at schema version {current}, newer than this abm-site "
+            f"({SCHEMA_VERSION}); upgrade abm-site before opening it"
+        )
+    with connection:
+        for version in range(current, SCHEMA_VERSION):
+            for statement in MIGRATIONS[version]:
+                connection.execute(statement)
+        connection.execute(
+            "INSERT INTO schema_version (component, version) VALUES ('events', ?) "
+            "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
+            (SCHEMA_VERSION,),
+        )
+    return SCHEMA_VERSION
