@@ -1,0 +1,365 @@
+"""The one class that talks to the event store for analytics.
+
+Reports are plain SQL with ``?`` placeholders that must give the same answers on SQLite and on
+DuckDB. DuckDB reads the same SQLite file through its ``sqlite_scanner`` extension, loaded from
+the ``duckdb-extension-sqlite-scanner`` wheel (never downloaded at run time), or reads a Parquet
+export of the events. Portable SQL, briefly: timestamps are ISO strings compared as strings
+(``ts >= ?``), day = ``substr(ts, 1, 10)``; divide with ``* 1.0`` (DuckDB's ``/`` on integers is
+float division, SQLite's is integer division); booleans are integers 0/1 on both engines.
+
+The analytics-owned tables (webinar registrants and spans, CRM stages, sent alerts) have their own
+versioned migrations, recorded as component ``analytics`` in the edge's ``schema_version`` table.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from itertools import islice
+from pathlib import Path
+from typing import Any, Final
+
+from personalize.errors import UserError
+from personalize.events import (
+    BOOLEAN_FIELDS,
+    EVENT_FIELDS,
+    EVENT_KINDS,
+    EXTRA_FIELDS,
+    LEAD_FIELDS,
+    NUMERIC_FIELDS,
+    connect_sqlite,
+)
+
+ANALYTICS_SCHEMA_VERSION: Final = 1
+ALL_EVENT_FIELDS: Final = EVENT_FIELDS + EXTRA_FIELDS
+BATCH: Final = 5000
+
+#: Analytics-owned tables: name -> columns (all TEXT unless listed in _COLUMN_TYPES).
+ANALYTICS_TABLES: Final = {
+    "webinar_registrants": ("webinar", "name", "email", "company", "account_id", "registered_at", "source"),
+    "webinar_spans": (
+        "webinar", "name", "email", "company", "account_id", "join_ts", "leave_ts", "role", "source",
+    ),
+    "crm_stages": ("account_id", "stage", "amount", "updated_at", "source"),
+    "alerts_sent": ("alert_key", "kind", "account_id", "payload", "sent_at"),
+}
+_COLUMN_TYPES: Final = {("crm_stages", "amount"): "REAL", ("alerts_sent", "alert_key"): "TEXT PRIMARY KEY"}
+
+
+def _create_table(table: str) -> str:
+    columns = ", ".join(f"{c} {_COLUMN_TYPES.get((table, c), 'TEXT')}" for c in ANALYTICS_TABLES[table])
+    return f"CREATE TABLE IF NOT EXISTS {table} ({columns})"
+
+
+#: ANALYTICS_MIGRATIONS[i] takes the analytics tables from version i to i + 1.
+ANALYTICS_MIGRATIONS: Final = (
+    (
+        *(_create_table(table) for table in ANALYTICS_TABLES),
+        "CREATE INDEX IF NOT EXISTS webinar_spans_webinar ON webinar_spans (webinar)",
+        "CREATE INDEX IF NOT EXISTS webinar_registrants_webinar ON webinar_registrants (webinar)",
+        "CREATE INDEX IF NOT EXISTS crm_stages_account ON crm_stages (account_id)",
+    ),
+)
+assert len(ANALYTICS_MIGRATIONS) == ANALYTICS_SCHEMA_VERSION
+
+_TRUE: Final = {True, 1, "1", "true", "True", "TRUE", "yes"}
+_FALSE: Final = {False, 0, "0", "false", "False", "FALSE", "no", "", None}
+
+
+def migrate_analytics(connection: sqlite3.Connection) -> int:
+    """Create or upgrade the analytics-owned tables; return their schema version."""
+    row = connection.execute("SELECT version FROM schema_version WHERE component = 'analytics'").fetchone()
+    current = row[0] if row else 0
+    if current > ANALYTICS_SCHEMA_VERSION:
+        raise UserError(
+            f"this event store's analytics tables are at version {current}, newer than this "
+            f"abm-site ({ANALYTICS_SCHEMA_VERSION}); upgrade abm-site before opening it"
+        )
+    with connection:
+        for version in range(current, ANALYTICS_SCHEMA_VERSION):
+            for statement in ANALYTICS_MIGRATIONS[version]:
+                connection.execute(statement)
+        connection.execute(
+            "INSERT INTO schema_version (component, version) VALUES ('analytics', ?) "
+            "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
+            (ANALYTICS_SCHEMA_VERSION,),
+        )
+    return ANALYTICS_SCHEMA_VERSION
+
+
+def event_row(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """One event as a tuple in column order; ValueError names the field that is wrong.
+
+    Unknown keys are an error (a misspelt field would otherwise be lost silently); missing
+    fields are NULL, booleans 0/1, ``extra`` a JSON object string.
+    """
+    unknown = set(row) - set(ALL_EVENT_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
+    ts, kind = row.get("ts"), row.get("kind")
+    if not isinstance(ts, str) or len(ts) != 24 or not ts.endswith("Z") or ts[10] != "T":
+        raise ValueError(f"ts: {ts!r} is not UTC ISO 8601 like 2026-11-23T09:15:02.123Z")
+    if kind not in EVENT_KINDS:
+        raise ValueError(f"kind: {kind!r} is not one of {', '.join(EVENT_KINDS)}")
+    return tuple(_event_value(name, row.get(name)) for name in ALL_EVENT_FIELDS)
+
+
+def _event_value(name: str, value: Any) -> Any:
+    if name in BOOLEAN_FIELDS:
+        if value in _TRUE:
+            return 1
+        if value in _FALSE:
+            return 0
+        raise ValueError(f"{name}: {value!r} is not a boolean (true/false, 1/0)")
+    if value is None or value == "":
+        return None
+    if name in NUMERIC_FIELDS:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name}: {value!r} is not a number") from None
+    if name == "extra":
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                raise ValueError(f"extra: {value!r} is not JSON") from None
+        if not isinstance(value, dict):
+            raise ValueError("extra: must be a JSON object")
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return str(value)
+
+
+def _check_columns(table: str, row: Mapping[str, Any], columns: Sequence[str]) -> None:
+    unknown = set(row) - set(columns)
+    if unknown:
+        raise UserError(f"table {table} has no column(s) {', '.join(sorted(unknown))}")
+
+
+def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class Store:
+    """An event store opened for analytics: SQLite for everything, DuckDB for large reads."""
+
+    def __init__(self, location: str, dialect: str, sqlite: sqlite3.Connection | None, duck: Any = None):
+        self.location = location
+        self.dialect = dialect
+        self._sqlite = sqlite
+        self._duck = duck
+
+    @classmethod
+    def open(cls, db: str | Path, *, engine: str = "sqlite", create: bool = False) -> Store:
+        """Open a SQLite store (path or ``sqlite:///path``) or a Parquet events export.
+
+        A ``.parquet`` file or a directory of them implies DuckDB and is read-only.
+        """
+        location = str(db).removeprefix("sqlite:///")
+        path = Path(location)
+        if engine not in ("sqlite", "duckdb"):
+            raise UserError(f"unknown engine {engine!r}; use sqlite or duckdb")
+        if location.endswith(".parquet") or path.is_dir():
+            return cls(location, "duckdb", None, _open_parquet(path))
+        if not path.exists() and not create:
+            raise UserError(f"no event store at {location}; run `abm serve` or `abm demo traffic` first")
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = connect_sqlite(location)
+        except sqlite3.DatabaseError as error:
+            raise UserError(f"{location} is not a usable SQLite event store ({error})") from error
+        except RuntimeError as error:  # a newer schema than this code
+            raise UserError(str(error)) from error
+        try:
+            migrate_analytics(connection)
+        except UserError:
+            connection.close()
+            raise
+        duck = _open_sqlite_in_duckdb(location, connection) if engine == "duckdb" else None
+        return cls(location, engine, connection, duck)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows as dicts; ``?`` placeholders on both engines."""
+        if self._duck is not None:
+            cursor = self._duck.execute(sql, list(params))
+        else:
+            assert self._sqlite is not None
+            cursor = self._sqlite.execute(sql, tuple(params))
+        names = [d[0] for d in cursor.description or ()]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = self.query(sql, params)
+        return next(iter(rows[0].values())) if rows else None
+
+    def tables(self) -> set[str]:
+        if self._duck is not None:
+            return {row[0] for row in self._duck.execute("SHOW TABLES").fetchall()}
+        assert self._sqlite is not None
+        rows = self._sqlite.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+        return {row[0] for row in rows}
+
+    # --- writing (always through SQLite; DuckDB sees the same file) -------------------------
+
+    def insert_events(self, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Validate and append events in batches; a bad row raises UserError and writes nothing of its batch."""
+        placeholders = ", ".join("?" for _ in ALL_EVENT_FIELDS)
+        sql = f"INSERT INTO events ({', '.join(ALL_EVENT_FIELDS)}) VALUES ({placeholders})"
+        count = 0
+        for batch in _batches(rows):
+            try:
+                values = [event_row(row) for row in batch]
+            except ValueError as error:
+                raise UserError(f"bad event: {error}") from error
+            with self._writer() as connection:
+                connection.executemany(sql, values)
+            count += len(values)
+        return count
+
+    def insert_rows(self, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Append rows to any table of the store (leads, webinar_spans, ...) in batches."""
+        return self.replace_rows(table, rows, key={})
+
+    def replace_rows(self, table: str, rows: Iterable[Mapping[str, Any]], *, key: Mapping[str, Any]) -> int:
+        """Delete the rows matching ``key`` (column -> value) and insert ``rows``, atomically.
+
+        This is how an import is idempotent: the same file for the same webinar replaces itself.
+        """
+        columns = self._columns(table)
+        _check_columns(table, key, columns)
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        count = 0
+        with self._writer() as connection:
+            if key:
+                where = " AND ".join(f"{column} = ?" for column in key)
+                connection.execute(f"DELETE FROM {table} WHERE {where}", tuple(key.values()))
+            for batch in _batches(rows):
+                for row in batch:
+                    _check_columns(table, row, columns)
+                connection.executemany(sql, [tuple(row.get(c) for c in columns) for row in batch])
+                count += len(batch)
+        return count
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one writing statement (e.g. ``INSERT ... ON CONFLICT DO NOTHING``); return rows changed."""
+        with self._writer() as connection:
+            return connection.execute(sql, tuple(params)).rowcount
+
+    def close(self) -> None:
+        if self._duck is not None:
+            self._duck.close()
+        if self._sqlite is not None:
+            self._sqlite.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _columns(self, table: str) -> list[str]:
+        if table == "events":
+            return list(ALL_EVENT_FIELDS)
+        if table == "leads":
+            return list(LEAD_FIELDS)
+        if table in ANALYTICS_TABLES:
+            return list(ANALYTICS_TABLES[table])
+        raise UserError(f"no table {table!r} in the event store")
+
+    @contextmanager
+    def _writer(self) -> Iterator[sqlite3.Connection]:
+        if self._sqlite is None:
+            raise UserError(f"{self.location} is a Parquet export and read-only; import it into a SQLite store")
+        with self._sqlite:
+            yield self._sqlite
+
+
+# --- DuckDB ----------------------------------------------------------------------------------
+
+
+def _duckdb_connect() -> Any:
+    import duckdb
+
+    return duckdb.connect(config={"autoinstall_known_extensions": False})
+
+
+def sqlite_extension_path() -> Path | None:
+    """The sqlite_scanner extension shipped as a wheel for this exact duckdb version, if installed."""
+    import duckdb
+
+    spec = importlib.util.find_spec("duckdb_extension_sqlite_scanner")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    base = Path(next(iter(spec.submodule_search_locations)))
+    path = base / "extensions" / f"v{duckdb.__version__}" / "sqlite_scanner.duckdb_extension"
+    return path if path.is_file() else None
+
+
+def _open_sqlite_in_duckdb(location: str, connection: sqlite3.Connection) -> Any:
+    """DuckDB over the SQLite file: attached through the extension wheel when it matches duckdb,
+    else the tables copied in through Arrow (slower, same results) so reports never break."""
+    duck = _duckdb_connect()
+    extension = sqlite_extension_path()
+    if extension is not None:
+        duck.execute(f"LOAD '{extension}'")
+        duck.execute(f"ATTACH {_sql_list([location])[1:-1]} AS store (TYPE sqlite, READ_ONLY)")
+        duck.execute("USE store")
+        return duck
+    import pyarrow as pa
+
+    for (table,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+        cursor = connection.execute(f"SELECT * FROM {table}")
+        names = [d[0] for d in cursor.description]
+        types = {row[1]: row[2] for row in connection.execute(f"PRAGMA table_info({table})")}
+        columns = list(zip(*cursor.fetchall())) or [()] * len(names)
+        arrow = pa.table({n: pa.array(list(c), type=_arrow_type(types[n])) for n, c in zip(names, columns)})
+        duck.register(table, arrow)
+    return duck
+
+
+def _arrow_type(declared: str) -> Any:
+    import pyarrow as pa
+
+    declared = declared.upper()
+    if declared.startswith("INTEGER"):
+        return pa.int64()
+    if declared.startswith("REAL"):
+        return pa.float64()
+    return pa.string()
+
+
+def _sql_list(paths: Sequence[str]) -> str:
+    """A DuckDB list literal of file names (views cannot take bound parameters)."""
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+
+
+def _open_parquet(path: Path) -> Any:
+    """DuckDB views over a Parquet export: ``events`` (booleans as 0/1 like SQLite) and empty
+    analytics tables, or ``<table>.parquet`` files beside it for the other tables."""
+    files = [path] if path.is_file() else sorted(path.glob("*.parquet"))
+    if not files:
+        raise UserError(f"no event store at {path}: no Parquet files there; run `abm export events` first")
+    duck = _duckdb_connect()
+    known = {"leads", *ANALYTICS_TABLES}
+    others = {f.stem: f for f in files if f.stem in known}
+    event_files = [str(f) for f in files if f.stem not in known]
+    if not event_files:
+        raise UserError(f"{path}: no events Parquet file")
+    booleans = ", ".join(f"CAST({name} AS INTEGER) AS {name}" for name in sorted(BOOLEAN_FIELDS))
+    duck.execute(f"CREATE VIEW events AS SELECT * REPLACE ({booleans}) FROM read_parquet({_sql_list(event_files)})")
+    for table in sorted(known):
+        if table in others:
+            duck.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({_sql_list([str(others[table])])})")
+        else:
+            columns = LEAD_FIELDS if table == "leads" else ANALYTICS_TABLES[table]
+            types = ", ".join(f"{c} {'DOUBLE' if (table, c) == ('crm_stages', 'amount') else 'VARCHAR'}" for c in columns)
+            duck.execute(f"CREATE TABLE {table} ({types})")
+    return duck
