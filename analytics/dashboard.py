@@ -1,0 +1,284 @@
+"""The marketer's dashboard: report results -> one self-contained HTML file in Chinese.
+
+Each section has a view function that turns a report's result (the JSON shapes fixed in issue 5)
+into what its template shows, charts included, so the templates only lay things out. Nothing in
+the output refers to another host: CSS, SVG charts and the small sorting script are inline.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from analytics.charts import Bar, Mark, bar_chart, interval_chart, line_chart, sparkline
+
+#: The dashboard's sections, in page order; each is also a report name.
+SECTIONS = ("accounts", "signals", "channels", "webinar", "experiments")
+
+TITLES = {
+    "accounts": "目标账户",
+    "signals": "账户信号",
+    "channels": "渠道",
+    "webinar": "研讨会出席",
+    "experiments": "个性化实验",
+    "leads": "线索",
+}
+TIERS = {"1": "一对一", "2": "一对少", "3": "一对多"}
+STAGES = {
+    "unaware": "未知",
+    "aware": "认知",
+    "engaged": "互动",
+    "qualified": "合格",
+    "opportunity": "商机",
+    "customer": "客户",
+}
+ENGAGED_STAGES = frozenset({"engaged", "qualified", "opportunity", "customer"})
+SIGNALS = {"surge": "激增", "drop": "下滑", "new": "新出现"}
+ARMS = {"personalized": "个性化", "control": "对照组"}
+
+_environment = Environment(
+    loader=PackageLoader("analytics", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _number(value: Any, digits: int = 0) -> str:
+    """Thousands separators; a dash for missing values."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value)):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def _percent(value: Any, digits: int = 1) -> str:
+    return "–" if value is None else f"{float(value):.{digits}%}"
+
+
+_environment.filters["number"] = _number
+_environment.filters["percent"] = _percent
+_environment.globals.update(TIERS=TIERS, STAGES=STAGES, SIGNALS=SIGNALS, ARMS=ARMS)
+
+
+def rows_of(result: Any, *keys: str) -> list[dict[str, Any]]:
+    """The rows of a result that is a list of rows or an object holding them under one of keys."""
+    if isinstance(result, list):
+        return [row for row in result if isinstance(row, Mapping)]
+    if isinstance(result, Mapping):
+        for key in keys + ("rows",):
+            if isinstance(result.get(key), list):
+                return rows_of(result[key])
+    return []
+
+
+def _trend(row: Mapping[str, Any]) -> dict[str, str] | None:
+    """An arrow for the change vs the previous period (a fraction, e.g. 0.4 = +40%)."""
+    change = row.get("trend")
+    if not isinstance(change, (int, float)):
+        return None
+    if change > 0.1:
+        return {"arrow": "▲", "css": "up", "text": f"{change:+.0%}"}
+    if change < -0.1:
+        return {"arrow": "▼", "css": "down", "text": f"{change:+.0%}"}
+    return {"arrow": "▬", "css": "flat", "text": f"{change:+.0%}"}
+
+
+def accounts_view(result: Any) -> dict[str, Any]:
+    rows = []
+    for row in rows_of(result, "accounts"):
+        weekly = row.get("weekly")
+        rows.append(
+            {
+                **row,
+                "tier": str(row.get("tier") or ""),
+                "trend_view": _trend(row),
+                "spark": sparkline([float(v) for v in weekly]) if isinstance(weekly, list) else "",
+            }
+        )
+    rows.sort(key=lambda r: (-(r.get("visits") or 0), str(r.get("account_name") or "")))
+    share = result.get("target_share") if isinstance(result, Mapping) else None
+    return {"rows": rows, "empty": not rows, "target_share": share}
+
+
+def signals_view(result: Any) -> dict[str, Any]:
+    rows = rows_of(result, "signals")
+    order = {"surge": 0, "drop": 1, "new": 2}
+    rows = sorted(rows, key=lambda r: (order.get(str(r.get("signal")), 3), -(r.get("ratio") or 0)))
+    counts = {kind: sum(1 for r in rows if r.get("signal") == kind) for kind in SIGNALS}
+    return {"rows": rows, "empty": not rows, "counts": counts}
+
+
+def _channel_label(row: Mapping[str, Any]) -> str:
+    parts = [row.get(k) for k in ("channel", "utm_source", "utm_medium", "utm_campaign")]
+    return " / ".join(str(p) for p in parts if p) or "（直接访问）"
+
+
+def channels_view(result: Any) -> dict[str, Any]:
+    rows = rows_of(result, "channels", "sources")
+    rows = sorted(rows, key=lambda r: -(r.get("visits") or 0))
+    keywords = rows_of(result, "terms", "keywords") if isinstance(result, Mapping) else []
+    if not keywords:  # a flat list may carry the keyword rows next to the source rows
+        keywords = [r for r in rows if r.get("utm_term")]
+        rows = [r for r in rows if not r.get("utm_term")]
+    keywords = sorted(keywords, key=lambda r: (-(r.get("target_visits") or 0), -(r.get("visits") or 0)))[:15]
+    rows = [{**row, "label": _channel_label(row), "leads_per_100": _leads_per_100(row)} for row in rows]
+    bars = [
+        Bar(
+            label=row["label"],
+            values=(float(row.get("visits") or 0), float(row.get("target_visits") or 0)),
+            note=f"{_leads_per_100(row):.1f} 线索/百次访问",
+        )
+        for row in rows[:12]
+    ]
+    chart = bar_chart(bars, ("访问", "目标账户访问")) if bars else ""
+    return {"rows": rows, "keywords": keywords, "chart": chart, "empty": not rows and not keywords}
+
+
+def _leads_per_100(row: Mapping[str, Any]) -> float:
+    if isinstance(row.get("leads_per_100"), (int, float)):
+        return float(row["leads_per_100"])
+    visits = row.get("visits") or 0
+    return 100.0 * (row.get("leads") or 0) / visits if visits else 0.0
+
+
+def _agenda_marks(result: Mapping[str, Any], buckets: Sequence[Mapping[str, Any]]) -> list[Mark]:
+    """Agenda items as marks: from the result's agenda when given, else where the bucket label changes."""
+    agenda = result.get("agenda")
+    if isinstance(agenda, list) and agenda:
+        return [
+            Mark(float(item.get("at", item.get("start_minute", 0))), str(item.get("title", "")))
+            for item in agenda
+            if isinstance(item, Mapping)
+        ]
+    marks, previous = [], None
+    for bucket in buckets:
+        label = bucket.get("agenda")
+        if label and label != previous:
+            marks.append(Mark(float(bucket.get("start_minute", 0)), str(label)))
+        previous = label
+    return marks
+
+
+def webinar_view(result: Any) -> dict[str, Any]:
+    if not isinstance(result, Mapping):
+        return {"empty": True}
+    buckets = rows_of(result.get("buckets"))
+    peak = result.get("peak_drop_start_minute")
+    points = [(float(b.get("start_minute", 0)), float(b.get("present", 0))) for b in buckets]
+    chart = ""
+    if points:
+        width = (points[1][0] - points[0][0]) if len(points) > 1 else 5.0
+        chart = line_chart(
+            points,
+            marks=_agenda_marks(result, buckets),
+            highlight=(float(peak), float(peak) + width) if peak is not None else None,
+            x_unit=" 分钟",
+            width=1000,
+            label="每 5 分钟在场人数",
+        )
+    no_shows, early = rows_of(result.get("no_shows")), rows_of(result.get("early_leavers"))
+    return {
+        **result,
+        "buckets": buckets,
+        "chart": chart,
+        "no_shows": no_shows,
+        "early_leavers": early,
+        "empty": not buckets and not no_shows and not result.get("registrants"),
+    }
+
+
+def experiments_view(result: Any) -> dict[str, Any]:
+    if not isinstance(result, Mapping) or not rows_of(result.get("arms")):
+        return {"empty": True}
+    lift, low, high = (result.get(k) for k in ("lift", "ci_low", "ci_high"))
+    numbers = all(isinstance(v, (int, float)) and math.isfinite(v) for v in (lift, low, high))
+    return {
+        **result,
+        "arms": rows_of(result.get("arms")),
+        "chart": interval_chart(float(lift), float(low), float(high)) if numbers else "",
+        "significant": numbers and (low > 0 or high < 0),
+        "empty": False,
+    }
+
+
+def table_view(result: Any) -> dict[str, Any]:
+    """Any other report (e.g. leads) as a plain table of its rows."""
+    rows = rows_of(result)
+    if isinstance(result, Mapping) and not rows:
+        rows = [dict(result)]
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    return {"rows": rows, "columns": columns, "empty": not rows}
+
+
+VIEWS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "accounts": accounts_view,
+    "signals": signals_view,
+    "channels": channels_view,
+    "webinar": webinar_view,
+    "experiments": experiments_view,
+}
+
+
+def key_numbers(views: Mapping[str, Mapping[str, Any]], leads: int | None = None) -> list[dict[str, str]]:
+    """The header: what a CMO asks first."""
+    accounts = views.get("accounts", {}).get("rows", [])
+    reached = sum(1 for row in accounts if (row.get("visits") or 0) > 0)
+    engaged = sum(1 for row in accounts if row.get("stage") in ENGAGED_STAGES)
+    if leads is None:
+        leads = sum(int(row.get("leads") or 0) for row in views.get("channels", {}).get("rows", []))
+    share = views.get("accounts", {}).get("target_share")
+    return [
+        {"label": "触达目标账户", "value": _number(reached), "hint": f"共 {len(accounts)} 个有访问的目标账户"},
+        {"label": "活跃目标账户", "value": _number(engaged), "hint": "阶段为互动及以上"},
+        {"label": "目标账户流量占比", "value": _percent(share) if share is not None else "–", "hint": "占已识别流量"},
+        {"label": "线索", "value": _number(leads), "hint": "本统计周期"},
+        {
+            "label": "激增账户",
+            "value": _number(views.get("signals", {}).get("counts", {}).get("surge", 0)),
+            "hint": "本周明显高于基线",
+        },
+    ]
+
+
+def _period_text(period: tuple[Any, Any] | None) -> str:
+    if not period:
+        return ""
+    since, until = (str(p)[:10] if p else "" for p in period)
+    return f"{since or '最早'} 至 {until or '现在'}"
+
+
+def render_dashboard(
+    results: Mapping[str, Any],
+    *,
+    period: tuple[Any, Any] | None = None,
+    title: str = "ABM 账户洞察",
+    leads: int | None = None,
+) -> str:
+    """The whole dashboard; a missing or empty result renders its section as "暂无数据"."""
+    views = {name: VIEWS[name](results.get(name)) for name in SECTIONS}
+    template = _environment.get_template("dashboard.html.j2")
+    return template.render(
+        title=title,
+        period=_period_text(period),
+        generated=datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M"),
+        kpis=key_numbers(views, leads),
+        sections=[(name, TITLES[name], views[name]) for name in SECTIONS],
+    )
+
+
+def render_report_html(name: str, result: Any, *, period: tuple[Any, Any] | None = None) -> str:
+    """One report as a self-contained file (`abm report NAME --format html`)."""
+    view = VIEWS.get(name, table_view)(result)
+    template = _environment.get_template("report.html.j2")
+    return template.render(
+        title=TITLES.get(name, name),
+        period=_period_text(period),
+        generated=datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M"),
+        sections=[(name if name in VIEWS else "table", TITLES.get(name, name), view)],
+    )
