@@ -10,11 +10,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from analytics.context import ReportContext
 from analytics.charts import Bar, Mark, bar_chart, interval_chart, line_chart, sparkline
+from personalize import manifest
+from personalize.manifest import PUBLIC_FILE
 
 #: The dashboard's sections, in page order; each is also a report name.
 SECTIONS = ("accounts", "signals", "channels", "webinar", "experiments")
@@ -270,6 +274,47 @@ def render_dashboard(
         kpis=key_numbers(views, leads),
         sections=[(name, TITLES[name], views[name]) for name in SECTIONS],
     )
+
+
+def build_results(context: ReportContext, *, webinar: str | None = None) -> dict[str, Any]:
+    """Run every report the dashboard shows; the webinar is the given one or the latest on the site."""
+    from analytics.reports import REPORTS
+
+    results: dict[str, Any] = {}
+    for name in SECTIONS:
+        if name == "webinar":
+            slug = webinar or latest_webinar(context)
+            results[name] = REPORTS[name].build(context, slug=slug) if slug else None
+        else:
+            results[name] = REPORTS[name].build(context)
+    return results
+
+
+def latest_webinar(context: ReportContext) -> str | None:
+    """The slug of the most recent webinar that has started, from the built site's manifest."""
+    if context.site is None:
+        return None
+    site = Path(context.site)
+    path = site / PUBLIC_FILE if (site / PUBLIC_FILE).is_file() else site / "site" / PUBLIC_FILE
+    try:
+        pages = manifest.read(path).pages
+    except manifest.ManifestError:
+        return None
+    now = datetime.now(timezone.utc)
+    started = [
+        (datetime.fromisoformat(page.webinar.start), page.src)
+        for page in pages
+        if page.webinar is not None and datetime.fromisoformat(page.webinar.start) <= now
+    ]
+    if not started:
+        return None
+    src = max(started)[1]
+    return src.removeprefix("content/").removesuffix(".md")
+
+
+def build_dashboard(context: ReportContext, *, webinar: str | None = None) -> str:
+    period = (context.period.since.isoformat(), context.period.until.isoformat())
+    return render_dashboard(build_results(context, webinar=webinar), period=period)
 
 
 def render_report_html(name: str, result: Any, *, period: tuple[Any, Any] | None = None) -> str:

@@ -1,0 +1,200 @@
+"""The dashboard HTML: every section with data and without, self-contained, hostile names escaped."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from analytics.dashboard import SECTIONS, render_dashboard, render_report_html
+
+HOSTILE = '<script>alert("pwn")</script>'
+
+
+def sample_results(name: str = "恒锐精工") -> dict[str, Any]:
+    """Report results shaped like the JSON keys fixed in issue 5 (plus the optional extras)."""
+    agenda = ["开场", "开场", "行业趋势", "行业趋势", "产品演示", "产品演示", "产品演示", "客户案例", "问答", "问答"]
+    present = [20, 28, 27, 26, 25, 24, 22, 14, 12, 10]
+    return {
+        "accounts": {
+            "rows": [
+                {"account_id": "ACC-001", "account_name": name, "visits": 120, "people": 7, "sessions": 30,
+                 "pageviews": 200, "engaged_minutes": 45.5, "leads": 3, "last_seen": "2026-11-20T10:00:00.000Z",
+                 "stage": "engaged", "tier": 1, "trend": 0.4, "weekly": [1, 3, 2, 5, 9, 14]},
+                {"account_id": "ACC-002", "account_name": "华东零售", "visits": 12, "people": 2, "sessions": 4,
+                 "pageviews": 20, "engaged_minutes": 5.0, "leads": 0, "last_seen": "2026-11-01T10:00:00.000Z",
+                 "stage": "customer", "tier": 3, "trend": -0.6, "weekly": [5, 3, 2, 1, 0, 0]},
+                {"account_id": "ACC-003", "account_name": "未访问", "visits": 0, "people": 0, "sessions": 0,
+                 "pageviews": 0, "engaged_minutes": 0, "leads": 0, "last_seen": None, "stage": "unaware", "tier": 2},
+            ],
+            "target_share": 0.42,
+        },
+        "signals": [
+            {"account_id": "ACC-001", "account_name": name, "signal": "surge", "this_week": 40, "baseline": 8.5,
+             "ratio": 4.7},
+            {"account_id": "ACC-002", "account_name": "华东零售", "signal": "drop", "this_week": 0, "baseline": 6,
+             "ratio": 0.0, "stage": "customer"},
+            {"account_id": "ACC-009", "account_name": "新客", "signal": "new", "this_week": 3, "baseline": 0,
+             "ratio": None},
+        ],
+        "channels": {
+            "channels": [
+                {"channel": "搜索", "utm_source": "baidu", "utm_medium": "cpc", "visits": 500, "target_visits": 120,
+                 "accounts_reached": 9, "leads": 12},
+                {"channel": name, "utm_source": "wechat", "visits": 300, "target_visits": 30,
+                 "accounts_reached": 4, "leads": 2},
+            ],
+            "terms": [{"utm_term": f"MES 系统 {name}", "utm_source": "baidu", "visits": 80, "target_visits": 20,
+                       "accounts_reached": 3, "leads": 2}],
+        },
+        "webinar": {
+            "registrants": 40,
+            "attendees": 30,
+            "peak_drop_start_minute": 35,
+            "buckets": [
+                {"start_minute": 5 * i, "present": p, "joined": 0, "left": 1, "agenda": a}
+                for i, (p, a) in enumerate(zip(present, agenda[:-1] + [name]))
+            ],
+            "no_shows": [{"name": name, "email": "wang@example.cn", "company": "恒锐", "account_id": "ACC-001"}],
+            "early_leavers": [{"name": "李娜", "email": "li@example.cn", "company": name, "account_id": "ACC-002"}],
+        },
+        "experiments": {
+            "arms": [
+                {"arm": "personalized", "accounts": 18, "conversions": 7, "rate": 7 / 18},
+                {"arm": "control", "accounts": 18, "conversions": 3, "rate": 3 / 18},
+            ],
+            "lift": 1.33, "ci_low": -0.2, "ci_high": 2.9, "p_value": 0.13, "srm_p_value": 1.0,
+            "warning": f"样本太小，尚不能下结论 {name}",
+        },
+    }
+
+
+EMPTY_RESULTS: dict[str, Any] = {
+    "accounts": [],
+    "signals": [],
+    "channels": {"channels": [], "terms": []},
+    "webinar": None,
+    "experiments": {"arms": [], "lift": None, "ci_low": None, "ci_high": None, "p_value": None,
+                    "srm_p_value": None, "warning": "暂无实验数据"},
+}
+
+
+class _Sections(HTMLParser):
+    """Collect each <section id=...>'s text, and every external reference of the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: dict[str, str] = {}
+        self.current: str | None = None
+        self.references: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "section":
+            self.current = values.get("id")
+            self.text[self.current or ""] = ""
+        for name in ("src", "href", "action", "poster", "srcset", "data"):
+            if values.get(name) is not None and tag != "svg":
+                self.references.append(f"{tag}.{name}={values[name]}")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "section":
+            self.current = None
+
+    def handle_data(self, data: str) -> None:
+        if self.current:
+            self.text[self.current] += data
+
+
+def parse(html: str) -> _Sections:
+    parser = _Sections()
+    parser.feed(html)
+    return parser
+
+
+def assert_self_contained(html: str) -> None:
+    """No reference that would make a browser ask any host for anything."""
+    parser = parse(html)
+    assert all(ref.split("=", 1)[1].startswith("#") for ref in parser.references), parser.references
+    assert not re.search(r"url\(", html)
+    assert not re.search(r"@import|<link\b|<iframe|<img\b", html)
+    for match in re.finditer(r"https?://[^\s\"'<>]+", html):
+        assert match.group(0) == "http://www.w3.org/2000/svg", match.group(0)  # the SVG namespace, not a request
+
+
+def svgs_are_well_formed(html: str) -> int:
+    found = re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
+    for svg in found:
+        ET.fromstring(svg)
+    return len(found)
+
+
+def test_every_section_renders_with_data_and_the_header_holds_the_key_numbers() -> None:
+    html = render_dashboard(sample_results(), period=("2026-08-25T00:00:00+00:00", "2026-11-23T00:00:00+00:00"))
+    sections = parse(html).text
+    assert list(sections) == list(SECTIONS)
+    for name in SECTIONS:
+        assert "暂无数据" not in sections[name], name
+    assert "恒锐精工" in sections["accounts"] and "一对一" in sections["accounts"] and "▲ +40%" in sections["accounts"]
+    assert "42.0%" in sections["accounts"]
+    assert "激增" in sections["signals"] and "4.70×" in sections["signals"] and "流失风险" in sections["signals"]
+    assert "MES 系统" in sections["channels"] and "2.4" in sections["channels"]  # 12 leads / 500 visits
+    assert "第 35 分钟" in sections["webinar"] and "wang@example.cn" in sections["webinar"]
+    assert "个性化" in sections["experiments"] and "+133.0%" in html and "样本太小" in sections["experiments"]
+    assert "2026-08-25 至 2026-11-23" in html
+    header = html.split('<section class="card"', 1)[0]
+    # reached 2 of 3 target accounts, 2 engaged or further, 14 leads from the channels, 1 surge
+    assert re.findall(r'<div class="value">([^<]*)</div>', header) == ["2", "2", "42.0%", "14", "1"]
+    assert svgs_are_well_formed(html) == 5  # 2 sparklines, channel bars, webinar curve, lift interval
+    assert_self_contained(html)
+
+
+@pytest.mark.parametrize("results", [{}, EMPTY_RESULTS], ids=["nothing", "empty reports"])
+def test_an_empty_store_renders_every_section_with_a_no_data_note(results: dict[str, Any]) -> None:
+    html = render_dashboard(results)
+    sections = parse(html).text
+    assert list(sections) == list(SECTIONS)
+    for name in SECTIONS:
+        assert "暂无数据" in sections[name], name
+    assert_self_contained(html)
+
+
+def test_hostile_names_are_escaped_everywhere_they_appear() -> None:
+    html = render_dashboard(sample_results(HOSTILE))
+    assert HOSTILE not in html
+    assert html.count("<script>") == 1  # the dashboard's own sorting script, nothing else
+    escaped = "&lt;script&gt;alert(&#34;pwn&#34;)&lt;/script&gt;"
+    assert html.count(escaped) >= 6  # accounts, signals, channels, keyword, follow-up lists, warning
+    assert svgs_are_well_formed(html) == 5
+    sections = parse(html).text
+    for name in SECTIONS:
+        assert HOSTILE in sections[name], name  # shown as text, not run
+
+
+@pytest.mark.parametrize("name", SECTIONS)
+def test_a_single_report_renders_as_its_own_self_contained_file(name: str) -> None:
+    html = render_report_html(name, sample_results()[name])
+    sections = parse(html).text
+    assert list(sections) == [name]
+    assert "暂无数据" not in sections[name]
+    assert html.startswith("<!doctype html>") and html.rstrip().endswith("</html>")
+    assert_self_contained(html)
+    empty = parse(render_report_html(name, EMPTY_RESULTS[name])).text
+    assert "暂无数据" in empty[name]
+
+
+def test_a_report_without_its_own_section_renders_as_a_table_of_its_rows() -> None:
+    leads = [
+        {"lead_id": "L-1", "name": HOSTILE, "account_id": "ACC-001", "score": 72.5, "grade": "interested"},
+        {"lead_id": "L-2", "name": "王伟", "account_id": None, "score": 10, "grade": "nurture", "extra": "x"},
+    ]
+    html = render_report_html("leads", leads)
+    text = parse(html).text["table"]
+    assert "L-1" in text and "72.50" in text and "interested" in text and HOSTILE in text
+    assert HOSTILE not in html
+    assert re.findall(r"<th>([^<]*)</th>", html) == ["lead_id", "name", "account_id", "score", "grade", "extra"]
+    assert "暂无数据" in parse(render_report_html("leads", [])).text["table"]
+    assert_self_contained(html)
