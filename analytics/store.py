@@ -188,13 +188,18 @@ class Store:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Rows as dicts; ``?`` placeholders on both engines."""
+        return list(self.stream(sql, params))
+
+    def stream(self, sql: str, params: Sequence[Any] = (), *, size: int = BATCH) -> Iterator[dict[str, Any]]:
+        """Rows as dicts, fetched ``size`` at a time (exports of stores larger than memory)."""
         if self._duck is not None:
             cursor = self._duck.execute(sql, list(params))
         else:
             assert self._sqlite is not None
             cursor = self._sqlite.execute(sql, tuple(params))
         names = [d[0] for d in cursor.description or ()]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        while rows := cursor.fetchmany(size):
+            yield from (dict(zip(names, row)) for row in rows)
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = self.query(sql, params)

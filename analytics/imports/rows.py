@@ -1,0 +1,128 @@
+"""What every importer shares: problems as data, the all-or-nothing rule, local times to UTC.
+
+An importer reads the whole file first and returns its rows and its problems; `accept()` then
+decides: with problems and no ``--skip-bad-rows`` nothing is written, so a file is imported
+clean or not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from analytics.period import iso
+from personalize.accounts import AccountBook, decode
+from personalize.errors import UserError
+
+#: How many problems an error message lists before it says "and N more".
+SHOWN = 20
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One bad row: the file, its line (1 = first line of the file), the field and what is wrong."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        field = f" {self.field}:" if self.field else ""
+        return f"{self.file}:{self.line}:{field} {self.message}"
+
+
+class BadRowsError(UserError):
+    """A file with bad rows; nothing of it was imported. The message lists the rows."""
+
+    def __init__(self, path: Path | str, problems: Sequence[RowProblem], *, can_skip: bool = True) -> None:
+        self.problems = list(problems)
+        lines = [f"  {problem}" for problem in problems[:SHOWN]]
+        if len(problems) > SHOWN:
+            lines.append(f"  ... and {len(problems) - SHOWN} more")
+        hint = "; fix them, or import the rest with --skip-bad-rows" if can_skip else "; fix them and try again"
+        super().__init__(f"{path}: {len(problems)} bad row(s), nothing imported{hint}:\n" + "\n".join(lines))
+
+
+def accept(path: Path | str, problems: Sequence[RowProblem], *, skip_bad_rows: bool) -> str:
+    """Raise BadRowsError unless the file is clean or bad rows may be skipped; say what was skipped."""
+    if problems and not skip_bad_rows:
+        raise BadRowsError(path, problems)
+    return f"skipped {len(problems)} bad row(s)" if problems else ""
+
+
+def read_text(path: Path) -> str:
+    """A report's text in whatever encoding the exporting tool chose (UTF-8, UTF-16, GB18030)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UserError(f"{path}: cannot read it ({error.strerror or error})") from error
+    text = decode(data)
+    if text is None:
+        raise UserError(f"{path}: not UTF-8, UTF-16 or GB18030 text; export it again as CSV")
+    return text
+
+
+_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?$")
+
+
+def parse_tz(text: str) -> tzinfo:
+    """``+08:00``, ``+8``, ``UTC+08:00`` or an IANA name such as ``Asia/Shanghai``."""
+    text = text.strip()
+    match = _OFFSET.match(text)
+    if match:
+        sign, hours, minutes = match.groups()
+        delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+        if delta > timedelta(hours=14):
+            raise UserError(f"--tz {text!r}: an offset is at most ±14:00")
+        return timezone(-delta if sign == "-" else delta)
+    if text.upper() in ("UTC", "Z", "GMT"):
+        return timezone.utc
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(f"--tz {text!r}: use an offset like +08:00 or a zone name like Asia/Shanghai") from None
+
+
+#: Local time formats of Zoom and Teams exports, as account settings and locales write them.
+TIME_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",  # 04/26/2026 10:45:17 AM (Zoom)
+    "%m/%d/%Y, %I:%M:%S %p",  # 10/15/2026, 2:03:11 PM (Teams)
+    "%b %d, %Y %H:%M:%S",  # Mar 22, 2025 19:13:27 (Zoom)
+    "%b %d, %Y %I:%M:%S %p",
+    "%Y/%m/%d %H:%M:%S",  # 2026/10/15 14:03:11 (Teams, zh locales)
+    "%Y-%m-%d %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y, %H:%M:%S",
+    "%Y/%m/%d, %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M",
+)
+
+
+def local_to_utc(text: str, zone: tzinfo) -> str:
+    """An export's zone-less local time read in ``zone``, as an event-store UTC timestamp.
+
+    ValueError if it is none of the known formats (the caller turns it into a row problem).
+    """
+    cleaned = " ".join(text.replace("\u202f", " ").split())
+    for pattern in TIME_FORMATS:
+        try:
+            moment = datetime.strptime(cleaned, pattern)
+        except ValueError:
+            continue
+        return iso(moment.replace(tzinfo=zone))
+    raise ValueError(f"{text!r} is not a time like 04/26/2026 10:45:17 AM or 2026/10/15 14:03:11")
+
+
+def account_of(email: str | None, accounts: AccountBook | None) -> str | None:
+    """The target account of a person's company email domain, if there is an accounts list."""
+    if not email or accounts is None or "@" not in email:
+        return None
+    account = accounts.by_email(email)
+    return account.id if account is not None else None
