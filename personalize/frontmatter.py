@@ -112,7 +112,7 @@ def check_resource(text: str, *, path: str, taxonomy: Taxonomy, strict: bool = F
     try:
         root = yaml.compose(source, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        page.add(_yaml_error_line(error, offset), "front matter", _yaml_error_text(error))
+        page.add(_yaml_error_line(error, offset), "front matter", _yaml_error_text(error, offset))
         return PageCheck(None, page.problems)
     if root is None:
         root = MappingNode("tag:yaml.org,2002:map", [])
@@ -243,11 +243,13 @@ def _yaml_error_line(error: yaml.YAMLError, offset: int) -> int | None:
     return offset + mark.line + 1 if mark is not None else None
 
 
-def _yaml_error_text(error: yaml.YAMLError) -> str:
-    problem = getattr(error, "problem", None)
+def _yaml_error_text(error: yaml.YAMLError, offset: int) -> str:
+    problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
-    detail = " ".join(part for part in (context, problem) if part) or str(error)
-    return (f"not valid YAML ({detail}). Check the indentation, and quote values that contain "
+    mark = getattr(error, "context_mark", None)
+    if context and mark is not None:
+        problem += f", {context} that started on line {offset + mark.line + 1}"
+    return (f"not valid YAML ({problem}). Check the indentation, and quote values that contain "
             "': ' or start with a special character such as [ { * & ! | > ' \" % @ `")
 
 
@@ -378,7 +380,7 @@ def _webinar(page: _Page, node: Node, field: str) -> dict[str, Any] | None:
     page.unknown_keys(pairs, WEBINAR_KEYS, "webinar.")
     for key in WEBINAR_KEYS:
         if key not in pairs:
-            page.add(page.line(node), f"webinar.{key}", f"missing; {_EXAMPLES[f'webinar.{key}']}")
+            page.add(page.lines.get(field), f"webinar.{key}", f"missing; {_EXAMPLES[f'webinar.{key}']}")
     start = _start(page, pairs["start"][1]) if "start" in pairs else None
     duration = _duration(page, pairs["duration"][1]) if "duration" in pairs else None
     agenda = _agenda(page, pairs["agenda"][1], duration) if "agenda" in pairs else None
