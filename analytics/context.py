@@ -1,0 +1,79 @@
+"""Everything a report's build() reads besides its own options: the store, the period, the
+target accounts, where the built site is, the scoring weights, and a way to report progress.
+
+"Target account" means an account of the accounts CSV; without a CSV, every account id seen in
+the events counts as a target, so every report still answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analytics.period import Period
+
+if TYPE_CHECKING:
+    from analytics.scoring import Weights
+    from analytics.store import Store
+    from personalize.accounts import Account, AccountBook
+
+#: The WHERE condition every report puts on `events`: no bots, no preview traffic.
+REAL_TRAFFIC = "COALESCE(is_bot, 0) = 0 AND COALESCE(is_preview, 0) = 0"
+#: Events that carry an account (the edge writes NULL or "" when nobody matched).
+IDENTIFIED = "account_id IS NOT NULL AND account_id <> ''"
+
+
+@dataclass
+class ReportContext:
+    store: Store
+    period: Period
+    accounts: AccountBook | None = None
+    site: Path | None = None  # the built site (abm-manifest.json) or the project root
+    content: Path | None = None  # the MkDocs docs_dir, for webinars not built yet
+    weights_path: Path | None = None  # None = analytics/weights.yml
+    on_step: Callable[[str], None] | None = field(default=None, repr=False)
+
+    def step(self, description: str) -> None:
+        """Tell a progress display that the report moved on to its next piece of work."""
+        if self.on_step is not None:
+            self.on_step(description)
+
+    def account(self, account_id: str | None) -> Account | None:
+        if self.accounts is None or not account_id:
+            return None
+        return self.accounts.get(account_id)
+
+    def account_name(self, account_id: str | None) -> str:
+        account = self.account(account_id)
+        return account.name if account is not None else (account_id or "")
+
+    def is_target(self, account_id: str | None) -> bool:
+        if not account_id:
+            return False
+        return self.accounts is None or self.accounts.get(account_id) is not None
+
+    def account_fields(self, account_id: str | None) -> dict[str, object]:
+        """The accounts-CSV columns a report row shows next to an account id."""
+        account = self.account(account_id)
+        return {
+            "account_id": account_id,
+            "account_name": self.account_name(account_id),
+            "tier": account.tier if account else None,
+            "industry": account.industry if account else None,
+            "owner": account.owner if account else None,
+        }
+
+    def target_ids(self, seen: list[str]) -> list[str]:
+        """The accounts a per-account report lists: the CSV's (also those never seen), else those seen."""
+        if self.accounts is None:
+            return sorted({account_id for account_id in seen if account_id})
+        return [account.id for account in self.accounts.accounts]
+
+    @cached_property
+    def weights(self) -> Weights:
+        from analytics.scoring import load_weights
+
+        return load_weights(self.weights_path)

@@ -1,0 +1,167 @@
+"""Per target account: how much it visited in the period, how many of its people, and where it
+stands (score, journey stage, trend against the previous period of equal length).
+
+Definitions (real traffic only: no bots, no preview):
+
+* visits = distinct sessions with at least one pageview; sessions = distinct sessions with any
+  event (webinar beacons alone make a session, not a visit); people = distinct visitor ids;
+* engaged_minutes = the seconds carried by `engagement` and `webinar_heartbeat` events / 60;
+* leads = rows of the leads table in the period; last_seen = the latest event before --until;
+* trend = visits / visits of the previous period - 1 (null when that period had none).
+
+With an accounts CSV the rows are its accounts, also those never seen; without, every account
+id seen. `summary()` gives the target-account share of identified traffic (the table footer).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
+from analytics.period import Period
+from analytics.scoring import Behaviour, Score, behaviour_by, imported_webinar_minutes, score
+from analytics.stages import STAGES_ZH, derived_stage, further, recorded_stages
+
+NAME = "accounts"
+TITLE = "目标账户"
+COLUMNS = (
+    ("account_name", "账户"),
+    ("tier", "层级"),
+    ("industry", "行业"),
+    ("visits", "访问"),
+    ("people", "人数"),
+    ("sessions", "会话"),
+    ("pageviews", "浏览"),
+    ("engaged_minutes", "互动分钟"),
+    ("leads", "线索"),
+    ("trend", "趋势"),
+    ("score", "评分"),
+    ("stage_zh", "阶段"),
+    ("last_seen", "最近访问"),
+)
+
+
+def activity(ctx: ReportContext, period: Period) -> dict[str, dict[str, Any]]:
+    """Visits, people, sessions, pageviews and engaged seconds per account in one period."""
+    rows = ctx.store.query(
+        f"""SELECT account_id,
+            COUNT(DISTINCT CASE WHEN kind = 'pageview' THEN session_id END) AS visits,
+            COUNT(DISTINCT visitor_id) AS people,
+            COUNT(DISTINCT session_id) AS sessions,
+            SUM(CASE WHEN kind = 'pageview' THEN 1 ELSE 0 END) AS pageviews,
+            SUM(CASE WHEN kind IN ('engagement', 'webinar_heartbeat') THEN COALESCE(value, 0) ELSE 0 END)
+                AS engaged_seconds
+        FROM events
+        WHERE ts >= ? AND ts < ? AND {REAL_TRAFFIC} AND {IDENTIFIED}
+        GROUP BY account_id""",
+        [period.since_ts, period.until_ts],
+    )
+    return {row["account_id"]: row for row in rows}
+
+
+def account_journeys(ctx: ReportContext) -> dict[str, tuple[Score, str]]:
+    """Score and journey stage of every account seen, recorded or listed in the CSV."""
+    behaviours = behaviour_by(ctx, "account_id")
+    for account_id, minutes in imported_webinar_minutes(ctx, "account_id").items():
+        behaviours.setdefault(account_id, Behaviour()).webinar_minutes += minutes
+    recorded = recorded_stages(ctx)
+    listed = [account.id for account in ctx.accounts.accounts] if ctx.accounts is not None else []
+    journeys = {}
+    for account_id in {*behaviours, *recorded, *listed}:
+        account = ctx.account(account_id)
+        behaviour = behaviours.get(account_id)
+        total = score(
+            ctx.weights,
+            behaviour,
+            industry=account.industry if account else None,
+            tier=account.tier if account else None,
+            until=ctx.period.until,
+            count_people=True,
+        )
+        stage = further(derived_stage(ctx.weights, behaviour, total.total), recorded.get(account_id))
+        journeys[account_id] = (total, stage)
+    return journeys
+
+
+def _counts(ctx: ReportContext, sql: str, params: list[Any]) -> dict[str, Any]:
+    return {row["account_id"]: row["value"] for row in ctx.store.query(sql, params)}
+
+
+def build(ctx: ReportContext, **options: Any) -> list[dict[str, Any]]:
+    period = ctx.period
+    ctx.step("统计本期访问")
+    current = activity(ctx, period)
+    ctx.step("统计上期访问")
+    previous = activity(ctx, period.previous())
+    ctx.step("线索与最近访问")
+    leads = _counts(
+        ctx,
+        f"SELECT account_id, COUNT(*) AS value FROM leads WHERE ts >= ? AND ts < ? AND {IDENTIFIED} GROUP BY account_id",
+        [period.since_ts, period.until_ts],
+    )
+    last_seen = _counts(
+        ctx,
+        f"SELECT account_id, MAX(ts) AS value FROM events WHERE ts < ? AND {REAL_TRAFFIC} AND {IDENTIFIED} "
+        "GROUP BY account_id",
+        [period.until_ts],
+    )
+    ctx.step("评分与旅程阶段")
+    journeys = account_journeys(ctx)
+    rows = []
+    for account_id in ctx.target_ids([*current, *previous, *leads]):
+        now = current.get(account_id, {})
+        visits = int(now.get("visits") or 0)
+        before = int(previous.get(account_id, {}).get("visits") or 0)
+        total, stage = journeys.get(account_id, (Score(), "unaware"))
+        rows.append(
+            {
+                **ctx.account_fields(account_id),
+                "visits": visits,
+                "people": int(now.get("people") or 0),
+                "sessions": int(now.get("sessions") or 0),
+                "pageviews": int(now.get("pageviews") or 0),
+                "engaged_minutes": round(float(now.get("engaged_seconds") or 0) / 60, 1),
+                "leads": int(leads.get(account_id) or 0),
+                "last_seen": last_seen.get(account_id),
+                "visits_previous": before,
+                "trend": round(visits / before - 1, 3) if before else None,
+                "score": total.total,
+                "stage": stage,
+                "stage_zh": STAGES_ZH[stage],
+            }
+        )
+    rows.sort(key=lambda r: (-r["visits"], -r["pageviews"], -r["score"], r["account_id"]))
+    return rows
+
+
+def summary(ctx: ReportContext, **options: Any) -> dict[str, Any]:
+    """Target-account share of identified visits (and identified share of all visits) in the period."""
+    rows = ctx.store.query(
+        f"""SELECT account_id, COUNT(*) AS visits FROM (
+            SELECT session_id, MAX(CASE WHEN {IDENTIFIED} THEN account_id END) AS account_id FROM events
+            WHERE kind = 'pageview' AND ts >= ? AND ts < ? AND {REAL_TRAFFIC} GROUP BY session_id
+        ) AS visit GROUP BY account_id""",
+        [ctx.period.since_ts, ctx.period.until_ts],
+    )
+    total = sum(int(row["visits"]) for row in rows)
+    identified = sum(int(row["visits"]) for row in rows if row["account_id"])
+    target = sum(int(row["visits"]) for row in rows if ctx.is_target(row["account_id"]))
+    return {
+        "visits": total,
+        "identified_visits": identified,
+        "target_account_visits": target,
+        "identified_share": round(identified / total, 4) if total else None,
+        "target_share": round(target / identified, 4) if identified else None,
+        "target_accounts": len(ctx.accounts) if ctx.accounts is not None else None,
+        "target_accounts_seen": len({row["account_id"] for row in rows if ctx.is_target(row["account_id"])}),
+    }
+
+
+def footer(summary_: dict[str, Any]) -> str:
+    """The table's last line: what share of identified traffic came from target accounts."""
+    share = summary_["target_share"]
+    text = "–" if share is None else f"{share:.1%}"
+    return (
+        f"目标账户访问占已识别访问 {text}（{summary_['target_account_visits']}/{summary_['identified_visits']}），"
+        f"已识别访问占全部 {summary_['identified_visits']}/{summary_['visits']}"
+    )

@@ -1,0 +1,251 @@
+"""Lead and account scores from `analytics/weights.yml`, each one explainable part by part.
+
+score = fit (industry, tier, and for a lead the role) + behaviour (pageviews, pricing-page views,
+downloads, webinar minutes, demo requests, and for an account its distinct people, each capped)
+- decay (points per full week of silence after a grace period, never more than the behaviour).
+Behaviour counts all real traffic (no bots, no preview) before the report's `--until`.
+Grades: `customer` when the account's journey stage is customer, else the highest grade whose
+threshold the score reaches, else `unqualified`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from analytics.context import REAL_TRAFFIC
+from analytics.period import parse_ts
+from personalize.errors import UserError
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from analytics.context import ReportContext
+
+DEFAULT_WEIGHTS = Path(__file__).with_name("weights.yml")
+GRADES = ("unqualified", "nurture", "interested", "sales-ready", "customer")
+GRADES_ZH = {"unqualified": "无效", "nurture": "可培养", "interested": "有意向", "sales-ready": "可转化", "customer": "已合作"}
+BEHAVIOURS = ("pageview", "pricing_page", "download", "webinar_minute", "demo_request", "person")
+_SECTIONS = ("fit", "behaviour", "decay", "grades", "stages")
+
+
+@dataclass
+class Weights:
+    data: dict[str, Any]
+    source: str
+
+    def fit(self, dimension: str) -> Any:
+        return self.data["fit"][dimension]
+
+    def behaviour(self, name: str) -> dict[str, Any]:
+        return self.data["behaviour"][name]
+
+    def paths(self, name: str) -> list[str]:
+        return [str(p).lower() for p in self.behaviour(name).get("paths", [])]
+
+
+def load_weights(path: Path | None = None) -> Weights:
+    """Read the weights file; every missing section or non-number is listed in one UserError."""
+    path = path or DEFAULT_WEIGHTS
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise UserError(f"{path}: cannot read the scoring weights ({error})") from error
+    problems = [f"missing section `{name}`" for name in _SECTIONS if not isinstance((data or {}).get(name), dict)]
+    if not problems:
+        problems += [f"behaviour.{name}: needs `points` and `max` numbers" for name in BEHAVIOURS
+                     if not _numbers(data["behaviour"].get(name), "points", "max")]  # fmt: skip
+        problems += [f"decay: needs `{key}`" for key in ("grace_days", "points_per_week") if not _numbers(data["decay"], key)]
+        problems += [f"grades.{grade}: needs a number" for grade in GRADES[1:4] if not _numbers(data["grades"], grade)]
+    if problems:
+        raise UserError(f"{path}: " + "; ".join(problems))
+    return Weights(data, str(path))
+
+
+def _numbers(section: Any, *keys: str) -> bool:
+    return isinstance(section, dict) and all(isinstance(section.get(key), (int, float)) for key in keys)
+
+
+@dataclass
+class Behaviour:
+    """What one visitor, person or account did before `--until` (real traffic only)."""
+
+    pageviews: int = 0
+    pricing_views: int = 0
+    downloads: int = 0
+    webinar_minutes: float = 0.0
+    demo_requests: int = 0
+    people: int = 0
+    last_seen: str | None = None
+
+    def merge(self, other: Behaviour) -> Behaviour:
+        merged = Behaviour(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)
+                              if f.name != "last_seen"})  # fmt: skip
+        merged.last_seen = max(filter(None, (self.last_seen, other.last_seen)), default=None)
+        return merged
+
+
+@dataclass(frozen=True)
+class Component:
+    group: str  # fit | behaviour | decay
+    name: str
+    detail: str
+    points: float
+
+
+@dataclass
+class Score:
+    components: list[Component] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return round(sum(c.points for c in self.components), 1)
+
+
+def behaviour_by(ctx: ReportContext, key: str) -> dict[str, Behaviour]:
+    """Behaviour per `account_id` or per `visitor_id`, from the events and the leads table."""
+    if key not in ("account_id", "visitor_id"):
+        raise ValueError(key)
+    weights = ctx.weights
+    pricing = weights.paths("pricing_page") or ["\x00"]
+    demo = weights.paths("demo_request") or ["\x00"]
+    like_pricing = " OR ".join("LOWER(path) LIKE ?" for _ in pricing)
+    rows = ctx.store.query(
+        f"""SELECT {key} AS k,
+            SUM(CASE WHEN kind = 'pageview' THEN 1 ELSE 0 END) AS pageviews,
+            SUM(CASE WHEN kind = 'pageview' AND ({like_pricing}) THEN 1 ELSE 0 END) AS pricing_views,
+            SUM(CASE WHEN kind = 'download' THEN 1 ELSE 0 END) AS downloads,
+            SUM(CASE WHEN kind = 'webinar_heartbeat' THEN COALESCE(value, 0) ELSE 0 END) AS webinar_seconds,
+            COUNT(DISTINCT visitor_id) AS people,
+            MAX(ts) AS last_seen
+        FROM events
+        WHERE ts < ? AND {REAL_TRAFFIC} AND {key} IS NOT NULL AND {key} <> ''
+        GROUP BY {key}""",
+        [*(f"%{p}%" for p in pricing), ctx.period.until_ts],
+    )
+    result = {
+        row["k"]: Behaviour(
+            pageviews=int(row["pageviews"] or 0),
+            pricing_views=int(row["pricing_views"] or 0),
+            downloads=int(row["downloads"] or 0),
+            webinar_minutes=float(row["webinar_seconds"] or 0) / 60,
+            people=int(row["people"] or 0),
+            last_seen=row["last_seen"],
+        )
+        for row in rows
+    }
+    like_demo = " OR ".join("LOWER(COALESCE(path, '') || ' ' || COALESCE(asset, '')) LIKE ?" for _ in demo)
+    for row in ctx.store.query(
+        f"""SELECT {key} AS k, COUNT(*) AS n, MAX(ts) AS last_seen FROM leads
+        WHERE ts < ? AND {key} IS NOT NULL AND {key} <> '' AND ({like_demo}) GROUP BY {key}""",
+        [ctx.period.until_ts, *(f"%{p}%" for p in demo)],
+    ):
+        found = result.setdefault(row["k"], Behaviour())
+        found.demo_requests = int(row["n"])
+        found.last_seen = max(filter(None, (found.last_seen, row["last_seen"])), default=None)
+    return result
+
+
+def imported_webinar_minutes(ctx: ReportContext, key: str) -> dict[str, float]:
+    """Minutes in imported webinar attendance per `account_id` or lower-cased `email` (no hosts)."""
+    if key not in ("account_id", "email"):
+        raise ValueError(key)
+    minutes: dict[str, float] = defaultdict(float)
+    for row in ctx.store.query(
+        f"""SELECT {key} AS k, join_ts, leave_ts FROM webinar_spans
+        WHERE {key} IS NOT NULL AND {key} <> '' AND join_ts < ? AND {ATTENDEE_ROLE}""",
+        [ctx.period.until_ts],
+    ):
+        start, end = parse_ts(row["join_ts"]), parse_ts(row["leave_ts"])
+        if start is not None and end is not None and end > start:
+            name = row["k"].lower() if key == "email" else row["k"]
+            minutes[name] += (end - start).total_seconds() / 60
+    return dict(minutes)
+
+
+#: Hosts, co-hosts, panelists and presenters are not audience.
+ATTENDEE_ROLE = (
+    "(role IS NULL OR LOWER(role) NOT IN ('host', 'co-host', 'cohost', 'panelist', 'presenter', "
+    "'organizer', 'organiser', '主持人', '嘉宾', '组织者'))"
+)
+
+
+def score(
+    weights: Weights,
+    behaviour: Behaviour | None,
+    *,
+    industry: str | None,
+    tier: int | None,
+    until: datetime,
+    role: str | None = None,
+    count_people: bool = False,
+) -> Score:
+    """One score with its parts: fit, capped behaviour, decay. `role` only for leads."""
+    parts = [
+        _fit("industry", industry or "other", weights.fit("industry"), "other"),
+        _fit("tier", str(tier) if tier else "none", weights.fit("tier"), "none"),
+    ]
+    if role is not None:
+        parts.append(_role(role, weights.fit("role")))
+    behaviour = behaviour or Behaviour()
+    counts = {
+        "pageview": behaviour.pageviews,
+        "pricing_page": behaviour.pricing_views,
+        "download": behaviour.downloads,
+        "webinar_minute": round(behaviour.webinar_minutes, 1),
+        "demo_request": behaviour.demo_requests,
+    }
+    if count_people:
+        counts["person"] = behaviour.people
+    earned = []
+    for name, count in counts.items():
+        rule = weights.behaviour(name)
+        points = min(float(rule["max"]), count * float(rule["points"]))
+        earned.append(Component("behaviour", name, f"{count} × {rule['points']} (max {rule['max']})", points))
+    parts += earned
+    parts.append(_decay(weights, behaviour.last_seen, until, sum(c.points for c in earned)))
+    return Score([_rounded(c) for c in parts])
+
+
+def _rounded(component: Component) -> Component:
+    return Component(component.group, component.name, component.detail, round(component.points, 1))
+
+
+def _fit(name: str, value: str, table: dict[str, Any], fallback: str) -> Component:
+    points = table.get(value, table.get(fallback, 0))
+    return Component("fit", name, value, float(points or 0))
+
+
+def _role(role: str, rules: list[dict[str, Any]]) -> Component:
+    text = role.lower()
+    for rule in rules:
+        matched = next((word for word in rule.get("match", []) if str(word).lower() in text), None)
+        if matched is not None:
+            return Component("fit", "role", f"{role} ~ {matched}", float(rule.get("points", 0)))
+    return Component("fit", "role", role or "-", 0.0)
+
+
+def _decay(weights: Weights, last_seen: str | None, until: datetime, behaviour_points: float) -> Component:
+    rule = weights.data["decay"]
+    seen = parse_ts(last_seen)
+    if seen is None:
+        return Component("decay", "inactivity", "no activity", 0.0)
+    days = max(0.0, (until - seen).total_seconds() / 86400)
+    weeks = math.floor((days - rule["grace_days"]) / 7) if days > rule["grace_days"] else 0
+    points = min(behaviour_points, weeks * float(rule["points_per_week"]))
+    return Component("decay", "inactivity", f"{days:.0f} days silent, {weeks} week(s) past {rule['grace_days']}", -points)
+
+
+def grade(weights: Weights, total: float, stage: str | None) -> str:
+    """The lead grade: customer by journey stage, else the highest threshold reached."""
+    if stage == "customer":
+        return "customer"
+    for name in ("sales-ready", "interested", "nurture"):
+        if total >= float(weights.data["grades"][name]):
+            return name
+    return "unqualified"
