@@ -8,7 +8,8 @@ the output refers to another host: CSS, SVG charts and the small sorting script 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,14 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from analytics.context import ReportContext
+from analytics.period import make_period
+from analytics.stages import STAGES, STAGES_ZH
+from analytics.store import Store
 from analytics.charts import Bar, Mark, bar_chart, interval_chart, line_chart, sparkline
 from personalize import manifest
+from personalize.accounts import load_accounts
 from personalize.manifest import PUBLIC_FILE
+from personalize.taxonomy import Taxonomy, default_taxonomy_path
 
 #: The dashboard's sections, in page order; each is also a report name.
 SECTIONS = ("accounts", "signals", "channels", "webinar", "experiments")
@@ -32,15 +38,7 @@ TITLES = {
     "leads": "线索",
 }
 TIERS = {"1": "一对一", "2": "一对少", "3": "一对多"}
-STAGES = {
-    "unaware": "未知",
-    "aware": "认知",
-    "engaged": "互动",
-    "qualified": "合格",
-    "opportunity": "商机",
-    "customer": "客户",
-}
-ENGAGED_STAGES = frozenset({"engaged", "qualified", "opportunity", "customer"})
+ENGAGED_STAGES = frozenset(STAGES[STAGES.index("engaged") :])
 SIGNALS = {"surge": "激增", "drop": "下滑", "new": "新出现"}
 ARMS = {"personalized": "个性化", "control": "对照组"}
 
@@ -67,7 +65,7 @@ def _percent(value: Any, digits: int = 1) -> str:
 
 _environment.filters["number"] = _number
 _environment.filters["percent"] = _percent
-_environment.globals.update(TIERS=TIERS, STAGES=STAGES, SIGNALS=SIGNALS, ARMS=ARMS)
+_environment.globals.update(TIERS=TIERS, STAGES=STAGES_ZH, SIGNALS=SIGNALS, ARMS=ARMS)
 
 
 def rows_of(result: Any, *keys: str) -> list[dict[str, Any]]:
@@ -274,6 +272,28 @@ def render_dashboard(
         kpis=key_numbers(views, leads),
         sections=[(name, TITLES[name], views[name]) for name in SECTIONS],
     )
+
+
+@contextmanager
+def open_context(
+    db: str | Path,
+    *,
+    accounts: Path | None = None,
+    taxonomy: Path | None = None,
+    site: Path | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Iterator[ReportContext]:
+    """A report context over a store, closed afterwards (the web app and `abm report dashboard`)."""
+    book = None
+    if accounts is not None:
+        book = load_accounts(Path(accounts), Taxonomy.load(Path(taxonomy or default_taxonomy_path())))
+    store = Store.open(db)
+    try:
+        yield ReportContext(store=store, period=make_period(since, until), accounts=book,
+                            site=Path(site) if site else None)
+    finally:
+        store.close()
 
 
 def build_results(context: ReportContext, *, webinar: str | None = None) -> dict[str, Any]:

@@ -1,0 +1,128 @@
+"""The dashboard behind its login, served by a real uvicorn on loopback and mounted like the edge does."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from analytics.dashboard import render_dashboard
+from analytics.web import COOKIE, dashboard_app, dashboard_mount
+from tests.analytics.test_dashboard import sample_results
+
+TOKEN = "s3cret-token-for-the-dashboard"
+PATH = "/_abm/dashboard"
+
+
+def mounted(token: str | None, render: Any = None) -> Starlette:
+    """The dashboard mounted at its path inside another app, as the edge mounts it."""
+    app = dashboard_app(token, render or (lambda: render_dashboard(sample_results())))
+    return Starlette(routes=[Mount(PATH, app=app)])
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+@pytest.fixture
+def server(live_server):  # type: ignore[no-untyped-def]
+    return live_server(mounted(TOKEN))
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": "Bearer"},
+        {"Authorization": f"Token {TOKEN}"},
+        basic("marketing", "wrong"),
+        {"Authorization": "Basic !!!not-base64"},
+        {"Cookie": f"{COOKIE}=forged"},
+        {"Cookie": f"{COOKIE}={TOKEN}"},  # the token itself is not a valid cookie
+    ],
+    ids=["none", "wrong bearer", "empty bearer", "unknown scheme", "wrong basic", "bad basic", "forged cookie",
+         "token as cookie"],
+)
+def test_without_valid_credentials_the_answer_is_401_with_a_login_challenge(server, headers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    response = httpx.get(f"{server.url}{PATH}/", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Basic ")
+    assert "登录" in response.text and "恒锐精工" not in response.text
+    assert httpx.get(f"{server.url}{PATH}/?token=wrong").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Authorization": f"Bearer {TOKEN}"}, basic("marketing", TOKEN), basic("", TOKEN)],
+    ids=["bearer", "basic", "basic without user"],
+)
+def test_a_valid_token_gets_the_dashboard(server, headers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    response = httpx.get(f"{server.url}{PATH}/", headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "恒锐精工" in response.text and 'id="webinar"' in response.text
+    assert response.headers["cache-control"] == "no-store"
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+def test_token_in_the_address_becomes_a_cookie_and_leaves_the_address(server) -> None:  # type: ignore[no-untyped-def]
+    with httpx.Client(base_url=server.url) as client:
+        first = client.get(f"{PATH}/?token={TOKEN}&tab=signals")
+        assert first.status_code == 303
+        assert first.headers["location"] == f"{server.url}{PATH}/?tab=signals"
+        cookie = first.headers["set-cookie"]
+        assert TOKEN not in cookie
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and f"Path={PATH}" in cookie
+        second = client.get(first.headers["location"])
+        assert second.status_code == 200 and "恒锐精工" in second.text
+    assert httpx.get(f"{server.url}{PATH}/").status_code == 401  # a new client has no cookie
+
+
+def test_without_a_configured_token_nobody_gets_in_and_the_answer_says_how_to_set_one(live_server) -> None:  # type: ignore[no-untyped-def]
+    for token in (None, ""):
+        server = live_server(mounted(token))
+        for headers in ({}, {"Authorization": "Bearer"}, basic("", ""), {"Authorization": "Bearer None"}):
+            response = httpx.get(f"{server.url}{PATH}/", headers=headers)
+            assert response.status_code == 401
+            assert "ABM_DASHBOARD_TOKEN" in response.text and "dashboard_token" in response.text
+        assert httpx.get(f"{server.url}{PATH}/?token=").status_code == 401
+
+
+def test_the_dashboard_is_rendered_once_per_cache_period(live_server) -> None:  # type: ignore[no-untyped-def]
+    calls: list[int] = []
+
+    def render() -> str:
+        calls.append(1)
+        return f"<p>render {len(calls)}</p>"
+
+    server = live_server(mounted(TOKEN, render))
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    bodies = {httpx.get(f"{server.url}{PATH}/", headers=auth).text for _ in range(3)}
+    assert bodies == {"<p>render 1</p>"} and len(calls) == 1
+    assert httpx.get(f"{server.url}{PATH}/").status_code == 401 and len(calls) == 1
+
+
+def test_a_missing_store_is_a_503_that_names_it_after_login(live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings = SimpleNamespace(db=str(tmp_path / "missing.sqlite"), dashboard_token=TOKEN, dashboard_path=PATH)
+    path, app = dashboard_mount(settings)
+    assert path == PATH
+    server = live_server(Starlette(routes=[Mount(path, app=app)]))
+    assert httpx.get(f"{server.url}{PATH}/").status_code == 401
+    response = httpx.get(f"{server.url}{PATH}/", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 503 and "missing.sqlite" in response.text
+
+
+def test_the_mount_defaults_to_its_path_and_stays_closed_with_bare_settings(live_server) -> None:  # type: ignore[no-untyped-def]
+    path, app = dashboard_mount(SimpleNamespace())
+    assert path == PATH
+    server = live_server(app)
+    for headers in ({}, {"Authorization": "Bearer None"}):
+        response = httpx.get(f"{server.url}/", headers=headers)
+        assert response.status_code == 401 and "ABM_DASHBOARD_TOKEN" in response.text
