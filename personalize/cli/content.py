@@ -84,6 +84,6 @@ def _tags(resource: Resource) -> dict[str, str]:
         "stage": resource.stage,
         "personas": ", ".join(resource.personas),
         "gated": resource.gated,
-        "webinar": f"{webinar['start']}, {webinar['duration']} min, {len(webinar['agenda'])} agenda items"
+        "webinar": f"{webinar['start']}\n{webinar['duration']} min, {len(webinar['agenda'])} agenda items"
         if webinar else "",
     }
