@@ -1,0 +1,345 @@
+"""`create_app(settings)`: the Starlette edge that serves the built site personalized per account.
+
+HTML pages take a pure-ASGI fast path (`Edge.serve_page`) in front of the Starlette router: split
+fragments are joined, one event is queued, nothing is parsed. Everything else (health, beacons,
+the lead form, static assets, mounted apps) goes through ordinary Starlette routes. Every input
+is loaded and checked here, at start-up, so a bad site, CSV, mmdb or secret fails before serving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from personalize import beacon, leads
+from personalize.accounts import AccountBook, load_accounts
+from personalize.bots import AgentClassifier
+from personalize.clientip import client_ip, parse_trusted
+from personalize.errors import ConfigError
+from personalize.eventlog import EventLog, event_row, utc_now
+from personalize.gating import GatingPolicy
+from personalize.geoip import GeoIP
+from personalize.holdout import CONTROL, Holdout
+from personalize.links import load_secret, sign_cookie
+from personalize.pages import Site, SplitPage, load_site
+from personalize.render import DEFAULT, fill, variant_chain
+from personalize.resolve import Resolver
+from personalize.settings import Settings
+from personalize.static import StaticAssets
+from personalize.taxonomy import Taxonomy
+from personalize.visitor import (
+    IDENTITY_AGE,
+    IDENTITY_COOKIE,
+    SESSION_AGE,
+    SESSION_COOKIE,
+    VISITOR_AGE,
+    VISITOR_COOKIE,
+    VisitorContext,
+    cookie_header,
+    identify,
+    read_query,
+)
+
+log = logging.getLogger("abm.edge")
+MOUNT_GROUP = "abm.edge_mounts"
+HTML_HEADERS = [
+    (b"content-type", b"text/html; charset=utf-8"),
+    (b"cache-control", b"private, no-cache"),
+    (b"vary", b"Cookie"),
+]
+
+
+class Edge:
+    """What every request shares, loaded once: the site, accounts, resolver, policies and the event log."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        problems: list[str] = []
+
+        def attempt(load: Any) -> Any:
+            try:
+                return load()
+            except ConfigError as error:
+                problems.append(str(error))
+                return None
+
+        if settings.secret_file is None:
+            problems.append("no secret: set --secret-file (or secret_file in the settings file, or ABM_SECRET_FILE)")
+            self.secret = b""
+        else:
+            self.secret = attempt(lambda: load_secret(settings.secret_file)) or b""
+        self.site: Site = attempt(self._load_site)
+        self.accounts: AccountBook = attempt(self._load_accounts)
+        self.geoip: GeoIP = attempt(self._open_geoip)
+        self.classifier = AgentClassifier()
+        self.events: EventLog = attempt(self._open_events)
+        if problems:
+            for opened in (self.geoip,):
+                if opened is not None:
+                    opened.close()
+            raise ConfigError("cannot start the edge:\n- " + "\n- ".join(problems))
+        self.trusted = parse_trusted(settings.trusted_proxy)
+        self.resolver = Resolver(accounts=self.accounts, secret=self.secret, geoip=self.geoip, utm_map=settings.utm_map)
+        self.holdout = Holdout(self.secret, settings.holdout)
+        self.gating = GatingPolicy(settings.ungate_identified, frozenset(settings.gate_stages))
+        self.rate_limit = leads.RateLimit(settings.rate_limit)
+        self.counters: Counter[str] = Counter()
+
+    def _load_site(self) -> Site:
+        site = load_site(
+            self.settings.site,
+            self.settings.private_dir,
+            script_tag=beacon.SCRIPT_TAG,
+            gated_form=lambda path, html: leads.gated_cta(path, html, self.settings.consent_text),
+        )
+        texts = [self.settings.consent_text, *(page.consent for page in site.pages.values() if page.consent)]
+        site.consents = {leads.consent_id(text): text for text in texts}
+        return site
+
+    def _load_accounts(self) -> AccountBook:
+        if self.settings.accounts is None:
+            return AccountBook([])
+        taxonomy = Taxonomy.load(self.settings.taxonomy)
+        return load_accounts(self.settings.accounts, taxonomy)
+
+    def _open_geoip(self) -> GeoIP:
+        paths = list(self.settings.geoip)
+        if self.settings.geoip_optional:
+            for path in [path for path in paths if not Path(path).exists()]:
+                log.warning("GeoIP database %s not found; serving without it (geoip_optional)", path)
+                paths.remove(path)
+        return GeoIP.open(paths)
+
+    def _open_events(self) -> EventLog:
+        path = self.settings.sqlite_path
+        try:
+            return EventLog.sqlite(path, capacity=self.settings.event_buffer)
+        except Exception as error:  # sqlite3.Error, OSError, a newer schema: all mean "cannot use this store"
+            raise ConfigError(f"cannot open the event store {path} ({error})") from error
+
+    def client_ip(self, peer: str | None, forwarded: str | None) -> str | None:
+        return client_ip(peer, forwarded, self.trusted)
+
+    def secure_cookies(self, visitor: VisitorContext) -> bool:
+        mode = self.settings.cookie_secure
+        return mode == "always" or (mode == "auto" and visitor.secure)
+
+    def visitor_cookies(self, visitor: VisitorContext) -> list[tuple[bytes, bytes]]:
+        """Visitor id (once), session id (sliding 30 minutes), and the identity a valid link carries."""
+        secure = self.secure_cookies(visitor)
+        headers = [cookie_header(SESSION_COOKIE, visitor.session_id, SESSION_AGE, secure=secure)]
+        if visitor.new_visitor:
+            headers.append(cookie_header(VISITOR_COOKIE, visitor.visitor_id, VISITOR_AGE, secure=secure))
+        resolution = visitor.resolution
+        if resolution.match_source == "link" and not resolution.is_preview and resolution.account is not None:
+            value = sign_cookie(
+                self.secret,
+                visitor_id=visitor.visitor_id,
+                account=resolution.account.id,
+                owner=resolution.owner,
+                lead=resolution.visitor_is_lead,
+            )
+            headers.append(cookie_header(IDENTITY_COOKIE, value, IDENTITY_AGE, secure=secure))
+        return headers
+
+    def count_link(self, visitor: VisitorContext) -> None:
+        reason = visitor.resolution.link_reason
+        if reason:
+            self.counters["link_expired" if reason == "expired" else "link_tampered"] += 1
+
+    def event(self, kind: str, visitor: VisitorContext, path: str, **fields: Any) -> None:
+        """Queue one event with every contract field of this visitor."""
+        resolution = visitor.resolution
+        account = resolution.account
+        agent = visitor.agent
+        extra = fields.pop("extra", None) or visitor.extra
+        self.events.put(
+            event_row(
+                {
+                    "ts": utc_now(),
+                    "kind": kind,
+                    "visitor_id": visitor.visitor_id,
+                    "session_id": visitor.session_id,
+                    "path": path,
+                    "referrer_host": visitor.referrer_host,
+                    **visitor.campaign,
+                    "account_id": account.id if account is not None else None,
+                    "match_source": resolution.match_source,
+                    "industry": resolution.industry,
+                    "owner": resolution.owner,
+                    "device": agent.device,
+                    "browser": agent.browser,
+                    "os": agent.os,
+                    "is_bot": int(agent.is_bot),
+                    "is_preview": int(resolution.is_preview),
+                    "country": visitor.country,
+                    "region": visitor.region,
+                    "ip_hash": visitor.ip_hash,
+                    "extra": _json(extra) if extra else None,
+                    **fields,
+                }
+            )
+        )
+
+    def arm_of(self, visitor: VisitorContext) -> str | None:
+        """The holdout arm of the visitor's account; None outside the experiment (anonymous, bot, preview)."""
+        account = visitor.resolution.account
+        if account is None or visitor.agent.is_bot or visitor.resolution.is_preview:
+            return None
+        return self.holdout.arm(account.id)
+
+    def personalize(self, page: SplitPage, visitor: VisitorContext) -> tuple[bytes, str, str | None]:
+        """The page body for this visitor, the variant served and the holdout arm (None: not in the experiment)."""
+        resolution = visitor.resolution
+        account = resolution.account
+        arm = self.arm_of(visitor)
+        if visitor.agent.is_bot or arm == CONTROL:
+            chain: tuple[str, ...] = ()
+        elif account is not None:
+            chain = variant_chain(account.id, account.tier, resolution.industry)
+        else:
+            chain = variant_chain(None, None, resolution.industry)
+        cta = DEFAULT
+        csrf = b""
+        facts = page.page
+        if facts is not None and facts.cta:
+            identified = account is not None and arm != CONTROL and not visitor.agent.is_bot
+            cta = self.gating.decide(
+                facts.gated, facts.stage, identified=identified, known_lead=resolution.visitor_is_lead
+            )
+            if page.cta_gated is not None:
+                csrf = leads.request_fields(leads.csrf_token(self.secret, visitor.visitor_id), visitor.campaign).encode()
+        body, variant = fill(self.site, page, chain, cta, csrf)
+        return body, variant, arm
+
+    def allowed(self, page: SplitPage, visitor: VisitorContext) -> bool:
+        """Private pages only for the account(s) they were written for."""
+        if not page.accounts:
+            return True
+        account = visitor.resolution.account
+        return account is not None and account.id in page.accounts
+
+    async def serve_page(self, scope: Scope, receive: Receive, send: Send, page: SplitPage, path: str) -> None:
+        """The hot path: resolve, pick fragments, join bytes, queue the pageview."""
+        query = read_query(scope["query_string"])
+        visitor = identify(self, scope, query)
+        self.count_link(visitor)
+        if not self.allowed(page, visitor):
+            await self.send_html(send, 404, self.site.not_found, self.visitor_cookies(visitor))
+            return
+        body, variant, arm = self.personalize(page, visitor)
+        self.event("pageview", visitor, path, variant=variant, arm=arm)
+        await self.send_html(send, 200, body, self.visitor_cookies(visitor), head=scope["method"] == "HEAD")
+
+    @staticmethod
+    async def send_html(
+        send: Send, status: int, body: bytes, cookies: list[tuple[bytes, bytes]], *, head: bool = False
+    ) -> None:
+        headers = [*HTML_HEADERS, (b"content-length", str(len(body)).encode()), *cookies]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if head else body})
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "pages": len(self.site.pages),
+            "accounts": len(self.accounts),
+            "buffer_depth": self.events.depth,
+            "counters": {
+                "events_written": self.events.written,
+                "events_dropped": self.events.dropped,
+                "write_failures": self.events.write_failures,
+                "link_tampered": self.counters["link_tampered"],
+                "link_expired": self.counters["link_expired"],
+                "geoip_errors": self.geoip.errors,
+                **{name: count for name, count in self.counters.items() if name.startswith("lead_")},
+            },
+        }
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class EdgeApp(Starlette):
+    """Starlette with a pure-ASGI fast path for HTML pages in front of its router."""
+
+    edge: Edge
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            path = scope["path"]
+            root = scope.get("root_path", "")
+            if root and path.startswith(root):
+                path = path[len(root) :] or "/"
+            page = self.edge.site.lookup(path)
+            if page is not None:
+                await self.edge.serve_page(scope, receive, send, page, path)
+                return
+            if not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
+                target = self.edge.site.pages.get(path + "/")
+                if target is not None and not target.accounts:
+                    location = (root + path + "/").encode() + (b"?" + scope["query_string"] if scope["query_string"] else b"")
+                    await send({"type": "http.response.start", "status": 301, "headers": [(b"location", location), (b"content-length", b"0")]})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+        await super().__call__(scope, receive, send)
+
+
+def _mounts(settings: Settings) -> list[BaseRoute]:
+    """Extra apps from the `abm.edge_mounts` entry points; one that fails is logged and skipped."""
+    routes: list[BaseRoute] = []
+    for entry_point in entry_points(group=MOUNT_GROUP):
+        try:
+            mounted = entry_point.load()(settings)
+        except Exception:  # a broken optional extra must not stop the site
+            log.exception("edge mount %r failed to load; serving without it", entry_point.name)
+            continue
+        if mounted is not None:
+            path, app = mounted
+            routes.append(Mount(path.rstrip("/"), app=app))
+    return routes
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The edge as an ASGI app (mountable); raises ConfigError with every start-up problem at once."""
+    edge = Edge(settings)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse(edge.health())
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        """The site's own 404 page, the same for a missing page and a private one (it reveals nothing)."""
+        return Response(edge.site.not_found, 404, media_type="text/html; charset=utf-8")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        edge.events.start()
+        try:
+            yield
+        finally:
+            edge.events.close()
+            edge.geoip.close()
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        *beacon.routes(edge),
+        Route(leads.LEAD_PATH, leads.endpoint(edge), methods=["POST"]),
+        *_mounts(settings),
+        Mount("/", app=StaticAssets(settings.site)),
+    ]
+    app = EdgeApp(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
+    app.edge = edge
+    return app

@@ -1,0 +1,149 @@
+"""Events go through a bounded in-memory buffer to a writer thread that inserts them in batches.
+
+A page never waits for the database: `put()` only appends to a deque. The writer inserts up to
+`batch` rows per transaction every `interval` seconds (sooner when a batch is full) and on
+shutdown. A locked or failing store is counted and logged; the rows stay in the buffer and are
+retried. When the buffer is full, new events are dropped and counted, never blocking a page.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from personalize.events import EVENT_FIELDS, EXTRA_FIELDS, connect_sqlite
+
+log = logging.getLogger("abm.edge.events")
+
+COLUMNS = EVENT_FIELDS + EXTRA_FIELDS
+INSERT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+
+
+def utc_now() -> str:
+    """UTC ISO 8601 with milliseconds and a trailing Z (the events contract)."""
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
+
+
+def event_row(fields: Mapping[str, Any]) -> tuple[Any, ...]:
+    """An event as a row in table order; missing fields are NULL."""
+    return tuple(fields.get(name) for name in COLUMNS)
+
+
+class EventLog:
+    """The bounded buffer and its batching writer thread."""
+
+    def __init__(
+        self,
+        connect: Callable[[], sqlite3.Connection],
+        *,
+        capacity: int = 100_000,
+        batch: int = 500,
+        interval: float = 0.5,
+    ) -> None:
+        self._connect = connect
+        self._buffer: deque[tuple[Any, ...]] = deque()
+        self.capacity = capacity
+        self.batch = batch
+        self.interval = interval
+        self.written = 0
+        self.dropped = 0
+        self.write_failures = 0
+        self._inflight = 0  # rows taken from the buffer whose transaction has not committed yet
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._idle = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def sqlite(cls, path: str, **options: Any) -> EventLog:
+        """An event log writing to a SQLite store (created and migrated now, so a bad path fails at start-up)."""
+        connect_sqlite(path).close()
+        return cls(lambda: connect_sqlite(path, timeout=1.0), **options)
+
+    @property
+    def depth(self) -> int:
+        return len(self._buffer)
+
+    def put(self, row: tuple[Any, ...]) -> bool:
+        """Queue one event row; False (and counted) when the buffer is full."""
+        buffer = self._buffer
+        if len(buffer) >= self.capacity:
+            self.dropped += 1
+            return False
+        buffer.append(row)
+        if len(buffer) == self.batch:
+            self._wake.set()
+        return True
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="abm-event-writer", daemon=True)
+            self._thread.start()
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every queued event is written; False if that did not happen in time."""
+        deadline = time.monotonic() + timeout
+        self._wake.set()
+        with self._idle:
+            while self._buffer or self._inflight:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._wake.set()
+                self._idle.wait(min(remaining, 0.05))
+        return True
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the writer after a last flush; events still unwritten then are counted as dropped."""
+        if self._thread is None:
+            return
+        self.flush(timeout)
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+        self._thread = None
+        if self._buffer:
+            lost = len(self._buffer)
+            self.dropped += lost
+            self._buffer.clear()
+            log.error("shut down with %d events unwritten (store unavailable); counted as dropped", lost)
+
+    def _run(self) -> None:
+        connection: sqlite3.Connection | None = None
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            try:
+                if connection is None:
+                    connection = self._connect()
+                self._drain(connection)
+            except sqlite3.Error as error:
+                self.write_failures += 1
+                log.warning("event store write failed (%s); %d events wait in the buffer", error, self.depth)
+                time.sleep(self.interval)
+            with self._idle:
+                self._idle.notify_all()
+        if connection is not None:
+            connection.close()
+
+    def _drain(self, connection: sqlite3.Connection) -> None:
+        buffer = self._buffer
+        while buffer:
+            self._inflight = count = min(self.batch, len(buffer))
+            rows = [buffer.popleft() for _ in range(count)]
+            try:
+                with connection:
+                    connection.executemany(INSERT, rows)
+            except sqlite3.Error:
+                buffer.extendleft(reversed(rows))
+                raise
+            finally:
+                self._inflight = 0
+            self.written += count

@@ -1,0 +1,152 @@
+"""Who is asking: first-party cookies, client IP, User-Agent and campaign of one request, resolved once.
+
+Read straight from the ASGI scope (no Request object on the hot path). The raw client IP lives only
+in this function's locals: what leaves it is a keyed hash and the country/region GeoIP gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import parse_qsl, urlsplit
+
+from personalize.links import LINK_PARAM
+from personalize.resolve import Resolution, Visit
+
+if TYPE_CHECKING:
+    from personalize.app import Edge
+    from personalize.bots import Agent
+
+VISITOR_COOKIE: Final = "abm_vid"
+SESSION_COOKIE: Final = "abm_sid"
+IDENTITY_COOKIE: Final = "abm_id"
+VISITOR_AGE: Final = 2 * 365 * 24 * 3600
+SESSION_AGE: Final = 30 * 60  # a session ends after 30 minutes without a request
+IDENTITY_AGE: Final = 365 * 24 * 3600
+UTM_FIELDS: Final = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+#: Click ids and channel parameters kept raw in the event's `extra` JSON.
+CAMPAIGN_EXTRAS: Final = ("gclid", "bd_vid", "msclkid", "fbclid", "wbraid", "gbraid", "from", "spm", "ref")
+MAX_QUERY: Final = 4096
+MAX_VALUE: Final = 200
+_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+@dataclass(slots=True)
+class VisitorContext:
+    visitor_id: str
+    session_id: str
+    new_visitor: bool
+    ip_hash: str | None
+    country: str | None
+    region: str | None
+    agent: Agent
+    resolution: Resolution
+    secure: bool
+    referrer_host: str | None
+    campaign: dict[str, str]  # UTM fields present in the query
+    extra: dict[str, str]  # other campaign parameters present in the query
+    identity_cookie: str | None  # the current abm_id value (None: none sent)
+
+
+def read_query(query_string: bytes) -> dict[str, str]:
+    if not query_string:
+        return {}
+    text = query_string[:MAX_QUERY].decode("utf-8", "replace")
+    return {key: value[:MAX_VALUE] for key, value in parse_qsl(text)}
+
+
+def read_cookies(raw: str) -> dict[str, str]:
+    cookies: dict[str, str] = {}
+    for part in raw.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name in (VISITOR_COOKIE, SESSION_COOKIE, IDENTITY_COOKIE):
+            cookies[name] = value.strip()
+    return cookies
+
+
+def ip_hash(secret: bytes, ip: str | None) -> str | None:
+    """A keyed hash of the client IP: stable for counting and rate limits, useless to reverse."""
+    if ip is None:
+        return None
+    return hmac.new(secret, b"ip:" + ip.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def new_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def identify(edge: Edge, scope: dict[str, Any], query: dict[str, str], *, use_link: bool = True) -> VisitorContext:
+    """Cookies, IP, agent and campaign of a request, and the account they resolve to."""
+    cookie = user_agent = forwarded = referer = proto = ""
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            cookie = value.decode("latin-1")
+        elif name == b"user-agent":
+            user_agent = value.decode("latin-1")
+        elif name == b"x-forwarded-for":
+            forwarded = value.decode("latin-1") if not forwarded else forwarded + "," + value.decode("latin-1")
+        elif name == b"referer":
+            referer = value.decode("latin-1")
+        elif name == b"x-forwarded-proto":
+            proto = value.decode("latin-1")
+    cookies = read_cookies(cookie) if cookie else {}
+    client = scope.get("client")
+    peer = client[0] if client else None
+    ip = edge.client_ip(peer, forwarded or None)
+    geo = edge.geoip.lookup(ip)
+    visitor_id = cookies.get(VISITOR_COOKIE, "")
+    new_visitor = not _ID.match(visitor_id)
+    if new_visitor:
+        visitor_id = new_id()
+    session_id = cookies.get(SESSION_COOKIE, "")
+    if not _ID.match(session_id):
+        session_id = new_id()
+    campaign = {name: query[name] for name in UTM_FIELDS if name in query} if query else {}
+    resolution = edge.resolver.resolve(
+        Visit(
+            ip=ip,
+            link_token=query.get(LINK_PARAM) if use_link else None,
+            cookie=cookies.get(IDENTITY_COOKIE),
+            utm_campaign=campaign.get("utm_campaign"),
+            utm_content=campaign.get("utm_content"),
+        )
+    )
+    secure = scope.get("scheme") == "https" or (proto == "https" and ip != peer)
+    return VisitorContext(
+        visitor_id=visitor_id,
+        session_id=session_id,
+        new_visitor=new_visitor,
+        ip_hash=ip_hash(edge.secret, ip),
+        country=geo.country,
+        region=geo.region,
+        agent=edge.classifier.classify(user_agent),
+        resolution=resolution,
+        secure=secure,
+        referrer_host=_host(referer),
+        campaign=campaign,
+        extra={name: query[name] for name in CAMPAIGN_EXTRAS if name in query} if query else {},
+        identity_cookie=cookies.get(IDENTITY_COOKIE),
+    )
+
+
+def _host(referer: str) -> str | None:
+    if not referer:
+        return None
+    try:
+        return (urlsplit(referer[:2048]).hostname or "")[:253] or None
+    except ValueError:
+        return None
+
+
+def cookie_header(name: str, value: str, max_age: int, *, secure: bool, http_only: bool = True) -> tuple[bytes, bytes]:
+    """A Set-Cookie header: first-party, SameSite=Lax, Secure over HTTPS."""
+    text = f"{name}={value}; Max-Age={max_age}; Path=/; SameSite=Lax"
+    if http_only:
+        text += "; HttpOnly"
+    if secure:
+        text += "; Secure"
+    return b"set-cookie", text.encode("latin-1")
