@@ -72,6 +72,7 @@ class Page:
     slots: list[str] = field(default_factory=list)
     cta: dict[str, str] | None = None  # {"open": html, "gated": html}
     accounts: list[str] = field(default_factory=list)  # only ever set in the private manifest
+    kind: str = "resource"  # "resource" | "home" | "industry" | "listing" | "facet" | "industries"
 
 
 @dataclass

@@ -1,0 +1,112 @@
+"""Keep what was written for named accounts out of the public site, and prove it after each build.
+
+Pages with `accounts:` are built like any page, then moved to the private dir and scrubbed from
+the search index and the sitemap. The guard walks every file of the public site (JSON decoded,
+gzip unpacked) for any string that must never be public: account names, domains and IP ranges
+from the accounts CSV, and the titles and URLs of account-only pages.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+#: accounts CSV columns whose cells are confidential (header spellings, lower-cased)
+SECRET_COLUMNS = {"name", "account", "account name", "company", "名称", "客户名称", "公司名称", "domains",
+                  "domain", "域名", "ip_ranges", "ip ranges", "ip_range", "ip段", "aliases", "alias", "别名"}
+MIN_LENGTH = 2  # shorter strings would match by chance
+
+
+def move_private_pages(site_dir: Path, private_dir: Path, files: Iterable[str]) -> None:
+    """Move each built file (relative to the site) into the private dir, same relative path."""
+    for name in files:
+        source = site_dir / name
+        if not source.is_file():
+            continue
+        target = private_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(source, target)
+        parent = source.parent
+        while parent != site_dir and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+
+
+def scrub_search_index(site_dir: Path, urls: set[str]) -> None:
+    """Drop every search entry of the given pages (belt and braces: they are excluded already)."""
+    index = site_dir / "search" / "search_index.json"
+    if not urls or not index.is_file():
+        return
+    data = json.loads(index.read_text(encoding="utf-8"))
+    data["docs"] = [doc for doc in data.get("docs", []) if doc.get("location", "").split("#")[0] not in urls]
+    index.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+
+
+def scrub_sitemap(site_dir: Path, urls: set[str]) -> None:
+    """Remove the pages' `<url>` entries from sitemap.xml and rewrite sitemap.xml.gz from it."""
+    sitemap = site_dir / "sitemap.xml"
+    if not urls or not sitemap.is_file():
+        return
+    text = sitemap.read_text(encoding="utf-8")
+
+    def keep(match: re.Match[str]) -> str:
+        location = re.search(r"<loc>(.*?)</loc>", match.group(0))
+        loc = location.group(1) if location else ""
+        return "" if any(loc.endswith("/" + url) or loc == url for url in urls) else match.group(0)
+
+    text = re.sub(r"\s*<url>.*?</url>", keep, text, flags=re.S)
+    sitemap.write_text(text, encoding="utf-8")
+    compressed = site_dir / "sitemap.xml.gz"
+    if compressed.exists():
+        with gzip.GzipFile(compressed, "wb", mtime=0) as out:
+            out.write(text.encode("utf-8"))
+
+
+def _decode(raw: bytes) -> str:
+    """A file's text as written or shown: JSON with its \\u escapes resolved, UTF-8 or GB18030 CSV."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="ignore")
+
+
+def account_secrets(accounts_csv: Path) -> set[str]:
+    """Every confidential string of the accounts CSV (each `;`-separated value on its own)."""
+    rows = csv.reader(io.StringIO(_decode(accounts_csv.read_bytes())))
+    header = [cell.strip().lower() for cell in next(rows, [])]
+    columns = [index for index, name in enumerate(header) if name in SECRET_COLUMNS]
+    secrets = {value.strip() for row in rows for index in columns if index < len(row)
+               for value in row[index].split(";")}
+    return {secret for secret in secrets if len(secret) >= MIN_LENGTH}
+
+
+def _public_text(path: Path) -> str:
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    text = _decode(raw)
+    if path.suffix == ".json" or path.name.endswith(".json.gz"):
+        try:
+            text = json.dumps(json.loads(text), ensure_ascii=False)
+        except json.JSONDecodeError:
+            pass
+    return text
+
+
+def find_leaks(site_dir: Path, secrets: Iterable[str]) -> list[str]:
+    """`file: secret` for every confidential string found in a public file's name or content."""
+    needles = sorted({secret.casefold() for secret in secrets if len(secret) >= MIN_LENGTH})
+    leaks = []
+    for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
+        name = path.relative_to(site_dir).as_posix()
+        haystack = (name + "\n" + _public_text(path)).casefold()
+        leaks += [f"{name}: {needle}" for needle in needles if needle in haystack]
+    return leaks

@@ -1,0 +1,269 @@
+"""The MkDocs plugin `abm`: checks every resource page and variant, builds the resource center,
+renders the personalization slots and writes the manifests for the edge.
+
+It only reacts to MkDocs events and hands the work to plain modules (`resources`, `variants`,
+`slots`, `listing`, `confidential`), like mkdocs-material's own plugins.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from personalize import confidential, listing, manifest
+from personalize.agenda import webinar_facts
+from personalize.errors import UserError
+from personalize.frontmatter import Problem, Resource
+from personalize.resources import RESOURCES_DIR, check_page, find_download, relative
+from personalize.slots import SlotRenderer, container
+from personalize.taxonomy import Taxonomy
+from personalize.variants import Variant, read_variants, slot_data
+
+log = logging.getLogger("mkdocs.plugins.abm")
+
+VARIANTS_DIR = "variants"
+PREVIEW_ENV = "ABM_PREVIEW_INDUSTRY"
+HOME_TEMPLATE = "home.html"
+
+
+class AbmConfig(Config):
+    taxonomy = c.Type(str, default="taxonomy.yml")
+    private_dir = c.Type(str, default="build/private")
+    #: accounts CSV; its names, domains and IP ranges must never appear in site/ (checked after the build)
+    accounts = c.Optional(c.Type(str))
+    #: unknown front-matter keys are errors even without `mkdocs build --strict`
+    strict_keys = c.Type(bool, default=False)
+    #: industry whose variant `mkdocs serve` shows as the default (also: env ABM_PREVIEW_INDUSTRY)
+    preview_industry = c.Optional(c.Type(str))
+
+
+class AbmPlugin(BasePlugin[AbmConfig]):
+    supports_multiple_instances = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.root = Path(config.config_file_path or ".").resolve().parent
+        try:
+            self.taxonomy = Taxonomy.load(self.root / self.config.taxonomy)
+        except UserError as error:
+            raise PluginError(str(error)) from error
+        self.renderer = SlotRenderer(urlsplit(config.site_url or "").path or "/")
+        self.preview = self._preview_key()
+        self.user_nav = config.nav is not None
+        return config
+
+    def _preview_key(self) -> str | None:
+        """`industry:<id>` to render as the default while writers preview with `mkdocs serve`."""
+        industry = os.environ.get(PREVIEW_ENV) or self.config.preview_industry
+        if not industry:
+            return None
+        resolved = self.taxonomy.resolve("industries", industry)
+        if resolved is None:
+            raise PluginError(f"preview industry {industry!r} is not in the taxonomy; one of "
+                              f"{', '.join(self.taxonomy.ids('industries'))}")
+        if getattr(self, "command", "build") != "serve":
+            log.info("abm: preview industry %s is only shown by `mkdocs serve`; building the default", resolved)
+            return None
+        return f"industry:{resolved}"
+
+    # -- files: validate, split public from private, add the generated pages --------------------
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        docs_dir = Path(config.docs_dir)
+        problems: list[Problem] = []
+        self.resources: dict[str, Resource] = {}  # src_uri -> resource (public and private)
+        self.private: set[str] = set()  # src_uris of pages written for named accounts
+        variant_sources: list[tuple[str, str]] = []
+        for file in list(files):
+            if file.src_uri.startswith(VARIANTS_DIR + "/"):
+                files.remove(file)
+                if file.src_uri.endswith(".md"):
+                    variant_sources.append((relative(Path(file.abs_src_path or ""), self.root), file.content_string))
+            elif file.src_uri.startswith(RESOURCES_DIR + "/") and file.is_documentation_page():
+                check = check_page(Path(file.abs_src_path or ""), content_dir=docs_dir, root=self.root,
+                                   taxonomy=self.taxonomy, strict=self.config.strict_keys)
+                problems += check.problems
+                if check.resource is not None:
+                    self.resources[file.src_uri] = check.resource
+                    file.inclusion = InclusionLevel.NOT_IN_NAV
+                    if check.resource.accounts:
+                        self.private.add(file.src_uri)
+        self.variants, variant_problems = read_variants(variant_sources, taxonomy=self.taxonomy, docs_dir=docs_dir)
+        _report(problems + variant_problems)
+        self._add_generated(files, config)
+        return files
+
+    def _add_generated(self, files: Files, config: MkDocsConfig) -> None:
+        existing = {file.src_uri for file in files}
+        pages = listing.generated_pages(self.taxonomy, existing)
+        if "index.md" not in existing:
+            pages["index.md"] = f"---\ntitle: {config.site_name}\ntemplate: {HOME_TEMPLATE}\n---\n"
+        for uri, text in pages.items():
+            in_nav = uri in ("index.md", listing.LISTING, listing.INDUSTRIES) or uri.startswith("industries/")
+            files.append(File.generated(config, uri, content=text,
+                                        inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV))
+        self.urls = {uri: files.get_file_from_path(uri).url for uri in self.resources}  # type: ignore[union-attr]
+        public = [listing.entry(r, self.urls[uri]) for uri, r in self.resources.items() if uri not in self.private]
+        self.listing = listing.Listing(public, self.taxonomy)
+        self.downloads = {uri: self._download_url(files, uri, Path(config.docs_dir))
+                          for uri, r in self.resources.items() if r.download}
+        if not self.user_nav:
+            config.nav = _nav(files, self.taxonomy)
+
+    def _download_url(self, files: Files, uri: str, docs_dir: Path) -> str:
+        """The site-relative URL of a page's asset (checked to exist by `check_page`)."""
+        page = Path(files.get_file_from_path(uri).abs_src_path or "")  # type: ignore[union-attr]
+        asset = find_download(self.resources[uri].download or "", page=page, content_dir=docs_dir)
+        return relative(asset or docs_dir, docs_dir)
+
+    # -- pages: templates and the `abm` context ------------------------------------------------
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if page.file.src_uri in self.resources:
+            page.meta.setdefault("template", "abm-resource.html")
+        if page.file.src_uri in self.private:
+            page.meta["search"] = {"exclude": True}
+        return markdown
+
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                        nav: Any) -> dict[str, Any]:
+        uri = page.file.src_uri
+        meta = page.meta.get("abm") if isinstance(page.meta.get("abm"), dict) else {}
+        keys = [k for k in (self.preview, f"industry:{meta.get('industry')}") if k]
+        fragments = self.renderer.fragments(slot_data(self.variants, *keys))
+        if uri in self.resources:
+            resource = self.resources[uri]
+            cta = self._asset_cta(uri, page.url)
+            if cta:
+                fragments["cta"] = cta["gated" if resource.gated != "false" else "open"]
+            abm = {"kind": "resource", "resource": resource, "webinar": webinar_facts(resource.webinar),
+                   "tags": self.listing.tag_links(listing.entry(resource, page.url)),
+                   "download": self.downloads.get(uri)}
+        elif meta or page.meta.get("template") == HOME_TEMPLATE:
+            abm = self.listing.context(meta)
+        else:
+            return context
+        abm["slots"] = {slot: container(slot, html) for slot, html in fragments.items()}
+        abm["label"] = self.listing.label
+        context["abm"] = abm
+        return context
+
+    def _asset_cta(self, uri: str, url: str) -> dict[str, str] | None:
+        resource = self.resources[uri]
+        if uri not in self.downloads:
+            return None
+        return self.renderer.asset_cta(page_url=url, title=resource.title, download=self.downloads[uri],
+                                       webinar=resource.type == "webinar")
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Record every resource page and every page that carries slots, for the manifest."""
+        slots = [slot for slot in manifest.SLOTS if manifest.slot_markers(slot)[0] in output]
+        if slots or page.file.src_uri in self.resources:
+            self.slotted[page.file.src_uri] = (page, slots)
+        return output
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self.slotted: dict[str, tuple[Page, list[str]]] = {}
+
+    # -- after the build: private split, manifests, confidentiality guard ----------------------
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        site_dir, private_dir = Path(config.site_dir), self.root / self.config.private_dir
+        private_pages = {uri: self.slotted[uri][0] for uri in self.private if uri in self.slotted}
+        confidential.move_private_pages(site_dir, private_dir, [p.file.dest_uri for p in private_pages.values()])
+        urls = {page.url for page in private_pages.values()}
+        confidential.scrub_search_index(site_dir, urls)
+        confidential.scrub_sitemap(site_dir, urls)
+        public, private = self._manifests()
+        manifest.write(public, site_dir / manifest.PUBLIC_FILE)
+        manifest.write(private, private_dir / manifest.PRIVATE_FILE)
+        self._guard(site_dir, private_pages.values())
+
+    def _manifests(self) -> tuple[manifest.Manifest, manifest.Manifest]:
+        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        pages = {uri: self._manifest_page(uri, page, slots) for uri, (page, slots) in self.slotted.items()}
+        variants = {key: self.renderer.fragments(slot_data(self.variants, key)) for key in self._variant_keys()}
+
+        def build(private: bool) -> manifest.Manifest:
+            return manifest.Manifest(
+                pages=[p for uri, p in pages.items() if (uri in self.private) == private],
+                variants={k: v for k, v in variants.items() if k.startswith("account:") == private},
+                taxonomy=self.taxonomy.as_dict(), generated_at=stamp,
+                schema=manifest.PRIVATE_SCHEMA if private else manifest.SCHEMA)
+
+        return build(False), build(True)
+
+    def _variant_keys(self) -> list[str]:
+        industries = [f"industry:{i}" for i in listing.industry_ids(self.taxonomy)]
+        return ["default", *industries, *(key for key, v in self.variants.items() if v.private)]
+
+    def _manifest_page(self, uri: str, page: Page, slots: list[str]) -> manifest.Page:
+        resource = self.resources.get(uri)
+        facts = {"url": page.url, "file": page.file.dest_uri, "src": relative(Path(page.file.abs_src_path), self.root)
+                 if page.file.abs_src_path else page.file.src_uri, "slots": slots}
+        if resource is None:
+            meta = page.meta.get("abm") or {}
+            industry = meta.get("industry")
+            return manifest.Page(**facts, title=page.title or "", type="", industries=[industry] if industry else [],
+                                 stage="", personas=[], gated="false", kind=meta.get("page", "home"))
+        data = resource.to_dict()
+        webinar = data.pop("webinar")
+        data.pop("path")
+        data["download"] = self.downloads.get(uri)
+        return manifest.Page(**facts, **data, cta=self._asset_cta(uri, page.url), webinar=_webinar(webinar))
+
+    def _guard(self, site_dir: Path, private_pages: Any) -> None:
+        secrets = {page.title for page in private_pages if page.title}
+        secrets |= {page.url for page in private_pages}
+        if self.config.accounts:
+            accounts = self.root / self.config.accounts
+            if not accounts.is_file():
+                raise PluginError(f"abm: accounts file {self.config.accounts} not found (plugin option `accounts`)")
+            secrets |= confidential.account_secrets(accounts)
+        leaks = confidential.find_leaks(site_dir, secrets)
+        if leaks:
+            for leak in leaks:
+                log.error("confidential text in the public site: %s", leak)
+            raise PluginError(f"abm: {len(leaks)} confidential string(s) found in {site_dir}; "
+                              "move that content to a page or variant for the account")
+
+
+def _report(problems: list[Problem]) -> None:
+    """Log every problem (errors and warnings), then stop the build if any is an error."""
+    for problem in problems:
+        (log.error if problem.severity == "error" else log.warning)(str(problem))
+    errors = sum(problem.severity == "error" for problem in problems)
+    if errors:
+        raise PluginError(f"abm: {errors} error(s) in the content; fix them and build again")
+
+
+def _webinar(data: dict[str, Any] | None) -> manifest.Webinar | None:
+    if not data:
+        return None
+    agenda = [manifest.AgendaItem(at=int(item["at"]), title=str(item["title"])) for item in data.get("agenda") or []]
+    return manifest.Webinar(start=str(data["start"]), duration=int(data["duration"]), agenda=agenda)
+
+
+def _nav(files: Files, taxonomy: Taxonomy) -> list[Any]:
+    """首页, 资源中心, 行业方案 (one page per industry), then the writers' other pages."""
+    industries = [f"industries/{i}.md" for i in listing.industry_ids(taxonomy)]
+    nav: list[Any] = [{"首页": "index.md"}, {"资源中心": listing.LISTING},
+                      {"行业方案": [listing.INDUSTRIES, *industries]}]
+    taken = {"index.md", listing.LISTING, listing.INDUSTRIES, *industries}
+    nav += [f.src_uri for f in files.documentation_pages(inclusion=InclusionLevel.is_in_nav)
+            if f.src_uri not in taken and not f.src_uri.startswith(("resources/", "industries/"))]
+    return nav

@@ -1,0 +1,62 @@
+"""Render slot fragments (hero, logo wall, CTA) with the package's Jinja partials.
+
+Pages get their defaults and the manifest gets every variant from the same partials, so the edge
+swaps like for like. Links in fragments are site-absolute (`/assets/...`): one fragment then fits
+a page at any depth.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from personalize.manifest import SLOTS, slot_markers
+
+CONSENT = "我同意按照隐私政策处理以上信息，并接受与本资料相关的后续联系。"
+
+
+def container(slot: str, fragment: str, *, variant: str = "page") -> str:
+    """The slot's container element with its default content between the manifest's markers."""
+    start, end = slot_markers(slot)
+    return (f'<div class="abm-slot abm-slot--{slot} abm-slot--{variant}" data-abm-slot="{slot}">'
+            f"{start}{fragment}{end}</div>")
+
+
+class SlotRenderer:
+    """Turns slot data (from a variant, or a page's asset) into HTML fragments."""
+
+    def __init__(self, base_path: str = "/", *, consent: str = CONSENT) -> None:
+        self.base_path = base_path if base_path.endswith("/") else base_path + "/"
+        self.consent = consent
+        self.env = Environment(
+            loader=PackageLoader("personalize", "templates"),
+            autoescape=select_autoescape(["html"]),
+            keep_trailing_newline=False,
+        )
+
+    def url(self, ref: str) -> str:
+        """A docs-relative reference (`assets/x.svg`) as a site-absolute URL; full URLs unchanged."""
+        if "://" in ref or ref.startswith(("/", "#", "mailto:", "tel:")):
+            return ref
+        return self.base_path + ref
+
+    def _render(self, template: str, **data: Any) -> str:
+        return self.env.get_template(template).render(url=self.url, **data).strip()
+
+    def fragment(self, slot: str, data: dict[str, Any]) -> str:
+        return self._render(f"{slot}.html", **data)
+
+    def fragments(self, slots: dict[str, dict[str, Any]]) -> dict[str, str]:
+        """slot -> HTML for every slot (the caller has already filled in the fallbacks)."""
+        return {slot: self.fragment(slot, slots[slot]) for slot in SLOTS}
+
+    def asset_cta(self, *, page_url: str, title: str, download: str, webinar: bool) -> dict[str, str]:
+        """The two CTA fragments of a page with an asset: `open` links it, `gated` is the lead form."""
+        facts = {"page_url": page_url, "download": self.url(download), "consent": self.consent}
+        return {
+            "open": self._render("cta-open.html", title=title, label="观看回放" if webinar else "立即下载",
+                                 **facts),
+            "gated": self._render("cta-gated.html", title=f"获取《{title}》",
+                                  label="提交并报名" if webinar else "提交并获取", **facts),
+        }
