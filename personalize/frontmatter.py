@@ -143,14 +143,13 @@ class _Page:
     def add(self, line: int | None, field: str, message: str, **details: Any) -> None:
         self.problems.append(Problem(self.path, line, field, message, **details))
 
-    def value(self, node: Node, field: str) -> Any:
-        """The Python value of a node; a value YAML cannot build (2026-02-30) is a problem."""
+    def value(self, node: Node, field: str, example: str) -> Any:
+        """The Python value of a scalar node; a value YAML cannot build (2026-02-30) is a problem."""
         try:
             return self._loader.construct_object(node, deep=True)
         except (ValueError, yaml.YAMLError) as error:
             what = "date" if node.tag.endswith(":timestamp") else "value"
-            self.add(self.line(node), field, f"not a valid {what} ({error}); write dates as "
-                     "YYYY-MM-DD, e.g. 2026-03-18", value=_plain(node))
+            self.add(self.line(node), field, f"not a valid {what} ({error}); write e.g. {example}", value=_plain(node))
             return _INVALID
 
     def read(self, root: MappingNode) -> Resource | None:
@@ -222,7 +221,7 @@ def _shape(node: Node) -> str:
         return "a list"
     if isinstance(node, MappingNode):
         return "'key: value' pairs"
-    return "a single value" if node.value != "" else "empty"
+    return "nothing" if _is_empty(node) or node.value == "" else "a single value"
 
 
 def _plain(node: Node) -> Any:
@@ -273,8 +272,7 @@ def _items(page: _Page, node: Node, field: str, *, example: str) -> list[Node] |
     """The item nodes of a list field; a single value where a list is needed is a problem."""
     if isinstance(node, SequenceNode):
         return list(node.value)
-    given = "nothing" if _is_empty(node) else _shape(node)
-    page.add(page.line(node), field, f"needs a list, got {given}; write it as {example}",
+    page.add(page.line(node), field, f"needs a list, got {_shape(node)}; write it as {example}",
              value=_plain(node))
     return None
 
@@ -337,29 +335,34 @@ def _industries(page: _Page, node: Node, field: str) -> list[str] | None:
 
 
 def _gated(page: _Page, node: Node, field: str) -> str | None:
-    value = page.value(node, field) if isinstance(node, ScalarNode) else _INVALID
+    value = page.value(node, field, "gated: auto") if isinstance(node, ScalarNode) else None
     text = str(value).strip().lower() if isinstance(value, (bool, str)) else None
     if text in GATED:
         return text
-    if value is not _INVALID or not isinstance(node, ScalarNode):
+    if value is not _INVALID:
         page.add(page.line(node), field, f"unknown value {_plain(node)!r}. Allowed: true (always a form), "
                  "false (never a form), auto (the edge decides per visitor; the default)",
                  value=_plain(node), allowed=GATED)
     return None
 
 
-def _date(page: _Page, node: Node, field: str) -> str | None:
-    value = page.value(node, field) if isinstance(node, ScalarNode) else None
-    if value is _INVALID:
-        return None
+def _when(page: _Page, node: Node, field: str, parse: Any, example: str) -> Any:
+    """A YAML date or time, or an ISO 8601 string read by `parse`; None if neither, _INVALID after a problem."""
+    value = page.value(node, field, example) if isinstance(node, ScalarNode) else None
     if isinstance(value, str):
         try:
-            value = dt.date.fromisoformat(value.strip())
+            return parse(value.strip())
         except ValueError:
-            value = None
-    if isinstance(value, (dt.date, dt.datetime)):
+            return None
+    return value if isinstance(value, dt.date) or value is _INVALID else None
+
+
+def _date(page: _Page, node: Node, field: str) -> str | None:
+    value = _when(page, node, field, dt.date.fromisoformat, "YYYY-MM-DD, e.g. 2026-03-18")
+    if isinstance(value, dt.date):  # a datetime is a date too
         return value.isoformat()
-    page.add(page.line(node), field, "not a date; write it as YYYY-MM-DD, e.g. 2026-03-18", value=_plain(node))
+    if value is not _INVALID:
+        page.add(page.line(node), field, "not a date; write it as YYYY-MM-DD, e.g. 2026-03-18", value=_plain(node))
     return None
 
 
@@ -390,31 +393,23 @@ def _webinar(page: _Page, node: Node, field: str) -> dict[str, Any] | None:
 
 
 def _start(page: _Page, node: Node) -> str | None:
-    field = "webinar.start"
-    value = page.value(node, field) if isinstance(node, ScalarNode) else None
-    if value is _INVALID:
-        return None
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            value = None
+    field, example = "webinar.start", "2026-10-15T14:00:00+08:00"
+    value = _when(page, node, field, dt.datetime.fromisoformat, example)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return value.isoformat()
     if isinstance(value, dt.datetime):
-        hint = f"add the UTC offset, e.g. {value.isoformat()}+08:00 for China Standard Time"
-        page.add(page.line(node), field, f"has no UTC offset; {hint}", value=_plain(node))
+        message = f"has no UTC offset; add it, e.g. {value.isoformat()}+08:00 for China Standard Time"
     elif isinstance(value, dt.date):
-        page.add(page.line(node), field, "needs a time and a UTC offset, not only a date; e.g. "
-                 f"{value.isoformat()}T14:00:00+08:00", value=_plain(node))
+        message = f"needs a time and a UTC offset, not only a date; e.g. {value.isoformat()}T14:00:00+08:00"
     else:
-        page.add(page.line(node), field, "not a date and time; write ISO 8601 with a UTC offset, "
-                 "e.g. 2026-10-15T14:00:00+08:00", value=_plain(node))
+        message = f"not a date and time; write ISO 8601 with a UTC offset, e.g. {example}"
+    if value is not _INVALID:
+        page.add(page.line(node), field, message, value=_plain(node))
     return None
 
 
 def _minutes(page: _Page, node: Node, field: str) -> int | None:
-    value = page.value(node, field) if isinstance(node, ScalarNode) else None
+    value = page.value(node, field, "15") if isinstance(node, ScalarNode) else None
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if value is not _INVALID:
@@ -455,8 +450,9 @@ def _agenda(page: _Page, node: Node, duration: int | None) -> list[dict[str, Any
         if at is not None:
             line = page.line(pairs["at"][1])
             if at < 0 or (duration is not None and at >= duration):
-                page.add(line, f"{field}.at", f"at {at} is outside the webinar, which lasts {duration} "
-                         f"minutes: an item starts at a minute from 0 to {(duration or 1) - 1}", value=at)
+                within = f", which lasts {duration} minutes: an item starts at a minute from 0 to {duration - 1}" \
+                    if duration is not None else ": an item starts at minute 0 or later"
+                page.add(line, f"{field}.at", f"at {at} is outside the webinar{within}", value=at)
             elif previous is not None and at <= previous[0]:
                 page.add(line, f"{field}.at", f"out of order: at {at} does not come after at {previous[0]} "
                          f"(line {previous[1]}); list the agenda in time order", value=at)

@@ -187,8 +187,11 @@ def test_a_missing_required_field_is_reported_at_the_closing_line(check, field: 
         ("industries: [manufacturing]", "industries: []", "industries", "is empty; list the industries"),
         ("personas: [it, executive]", "personas: {it: yes}", "personas", "needs a list, got 'key: value' pairs"),
         ("type: whitepaper", "type: [whitepaper, ebook]", "type", "needs one value, got a list. Allowed: ebook (电子书)"),
-        ("stage: mofu", "stage:", "stage", "needs one value, got empty"),
-        ("title: 智能工厂白皮书", "title:", "title", "needs text, got empty"),
+        ("stage: mofu", "stage:", "stage", "needs one value, got nothing"),
+        ("stage: mofu", "stage: null", "stage", "needs one value, got nothing"),
+        ("industries: [manufacturing]", "industries: [manufacturing, ~]", "industries[1]", "needs one value, got nothing"),
+        ("title: 智能工厂白皮书", "title:", "title", "needs text, got nothing"),
+        ("title: 智能工厂白皮书", "title: '  '", "title", "needs text, got a single value"),
         ("title: 智能工厂白皮书", "title: [a, b]", "title", "needs text, got a list"),
     ],
 )
@@ -338,6 +341,25 @@ def test_strict_turns_unknown_keys_into_errors(check) -> None:  # type: ignore[n
     assert "Did you mean" not in result.problems[1].message
 
 
+def test_a_key_in_the_wrong_case_is_unknown_and_the_field_missing(check) -> None:  # type: ignore[no-untyped-def]
+    result = check(VALID.replace("title:", "Title:"))
+    assert [(p.line, p.field, p.severity, p.suggestion) for p in result.problems] == [
+        (2, "Title", "warning", "title"), (7, "title", "error", None)
+    ]
+
+
+def test_a_key_that_is_not_a_word(check) -> None:  # type: ignore[no-untyped-def]
+    problem = only(check(VALID.replace("---\n#", "? [a, b]\n: c\n---\n#")))
+    assert (problem.line, problem.field) == (7, "front matter")
+    assert problem.message == "a key must be a plain word, not a list"
+
+
+def test_yaml_anchors_and_aliases_are_followed(check) -> None:  # type: ignore[no-untyped-def]
+    text = VALID.replace("personas: [it, executive]", "personas: &who [it, executive]\ntopics: *who")
+    resource = check(text).resource
+    assert resource is not None and resource.topics == ["it", "executive"]
+
+
 def test_mkdocs_keys_are_known(check) -> None:  # type: ignore[no-untyped-def]
     keys = "template: x.html\nhide: [toc]\nsearch: {exclude: true}\ndescription: d\nicon: x\nstatus: new\ntags: [a]\nslug: s\n"
     assert check(VALID.replace("---\n#", keys + "---\n#"), strict=True).problems == []
@@ -399,7 +421,7 @@ def test_only_a_webinar_page_has_a_webinar_block(check) -> None:  # type: ignore
     ("old", "new", "line", "field", "fragment"),
     [
         ("2026-10-15T14:00:00+08:00", "2026-10-15T14:00:00", 8, "webinar.start",
-         "has no UTC offset; add the UTC offset, e.g. 2026-10-15T14:00:00+08:00"),
+         "has no UTC offset; add it, e.g. 2026-10-15T14:00:00+08:00 for China Standard Time"),
         ("2026-10-15T14:00:00+08:00", "'2026-10-15T14:00'", 8, "webinar.start", "has no UTC offset"),
         ("2026-10-15T14:00:00+08:00", "2026-10-15", 8, "webinar.start", "needs a time and a UTC offset, not only a date"),
         ("2026-10-15T14:00:00+08:00", "下午两点", 8, "webinar.start", "not a date and time; write ISO 8601"),
@@ -413,6 +435,9 @@ def test_only_a_webinar_page_has_a_webinar_block(check) -> None:  # type: ignore
         ("{at: 45, title: 客户案例}", "{at: 90, title: 客户案例}", 13, "webinar.agenda[2].at",
          "at 90 is outside the webinar, which lasts 90 minutes: an item starts at a minute from 0 to 89"),
         ("{at: 0, title: 开场}", "{at: -5, title: 开场}", 11, "webinar.agenda[0].at", "is outside the webinar"),
+        ("{at: 10, title: 行业趋势}", "{at: 10, title: 行业趋势}\n    - {at: 10, title: 问答}", 13,
+         "webinar.agenda[2].at", "out of order: at 10 does not come after at 10 (line 12)"),
+        ("{at: 0, title: 开场}", "{at: yes, title: 开场}", 11, "webinar.agenda[0].at", "whole number of minutes"),
         ("{at: 10, title: 行业趋势}", "{title: 行业趋势}", 12, "webinar.agenda[1].at", "missing; the minute it starts"),
         ("{at: 10, title: 行业趋势}", "{at: 10}", 12, "webinar.agenda[1].title", "missing; what is being said"),
         ("{at: 10, title: 行业趋势}", "{at: '0:10', title: 行业趋势}", 12, "webinar.agenda[1].at", "whole number of minutes"),
@@ -452,6 +477,14 @@ def test_incomplete_webinar_blocks(check, old, new, line, field, fragment) -> No
     problem = only(result)
     assert (problem.line, problem.field) == (line, field)
     assert fragment in problem.message
+
+
+def test_agenda_items_before_minute_0_are_out_even_when_the_duration_is_bad(check) -> None:  # type: ignore[no-untyped-def]
+    text = WEBINAR.replace("duration: 90", "duration: -1").replace("{at: 0, title: 开场}", "{at: -5, title: 开场}")
+    assert [(p.line, p.field, p.message) for p in check(text).problems] == [
+        (9, "webinar.duration", "must be more than 0 minutes"),
+        (11, "webinar.agenda[0].at", "at -5 is outside the webinar: an item starts at minute 0 or later"),
+    ]
 
 
 def test_a_webinar_block_that_is_not_a_mapping(check) -> None:  # type: ignore[no-untyped-def]
