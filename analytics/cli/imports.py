@@ -7,10 +7,19 @@ from pathlib import Path
 import click
 
 from analytics.cli.progress import PROGRESS_HELP, progress_bar
+from analytics.imports.attendance import import_webinar
 from analytics.imports.events import FORMATS, format_of, import_events
+from analytics.imports.rows import parse_tz
+from analytics.imports.teams import read_teams
+from analytics.imports.zoom import read_registrants, read_zoom
 from analytics.store import Store
+from analytics.webinars import find_webinar
+from personalize.accounts import AccountBook, load_accounts
+from personalize.taxonomy import Taxonomy, default_taxonomy_path
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+READERS = {"zoom": read_zoom, "teams": read_teams}
+ACCOUNTS_HELP = "Accounts CSV: people get the account of their email domain."
 SKIP_HELP = "Import the good rows and skip the bad ones (default: import nothing while any row is bad)."
 
 
@@ -31,3 +40,37 @@ def import_events_command(file: Path, db: str, fmt: str | None, skip_bad_rows: b
     with Store.open(db, create=True) as store, progress_bar("importing events", None, progress) as advance:
         count, skipped = import_events(store, file, fmt, skip_bad_rows=skip_bad_rows, progress=advance)
     click.echo(f"imported {count} event(s) from {file}" + (f"; {skipped}" if skipped else ""))
+
+
+def load_book(path: Path | None) -> AccountBook | None:
+    return load_accounts(path, Taxonomy.load(default_taxonomy_path())) if path else None
+
+
+@import_group.command("webinar")
+@click.argument("file", type=FILE)
+@click.option("--source", type=click.Choice(sorted(READERS)), required=True, help="Which tool exported FILE.")
+@click.option("--webinar", "slug", required=True, help="The webinar page: its path under content/ without .md, or its file name.")
+@click.option("--db", required=True, help="The event store (SQLite file; created if missing).")
+@click.option("--tz", help="Zone of the report's times, e.g. +08:00 or Asia/Shanghai (default: the webinar start's offset).")
+@click.option("--site", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
+              help="Built site with abm-manifest.json (else content/ is read).")
+@click.option("--registrants", type=FILE, help="Registration list CSV: registrants who never joined are no-shows.")
+@click.option("--accounts", type=FILE, help=ACCOUNTS_HELP)
+@click.option("--skip-bad-rows", is_flag=True, help=SKIP_HELP)
+def import_webinar_command(
+    file: Path, source: str, slug: str, db: str, tz: str | None, site: Path,
+    registrants: Path | None, accounts: Path | None, skip_bad_rows: bool,
+) -> None:
+    """Import a Zoom attendee report or a Teams attendance report; re-importing replaces it."""
+    webinar = find_webinar(slug, site)
+    zone = parse_tz(tz) if tz else webinar.start.tzinfo
+    assert zone is not None
+    attendance = READERS[source](file, zone)
+    if registrants:
+        listed = read_registrants(registrants, zone)
+        attendance.registrants += listed.registrants
+        attendance.problems += listed.problems
+    book = load_book(accounts)
+    with Store.open(db, create=True) as store:
+        click.echo(import_webinar(store, attendance, webinar=webinar.slug, source=source,
+                                  skip_bad_rows=skip_bad_rows, accounts=book, file=str(file)))
