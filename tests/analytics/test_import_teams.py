@@ -1,0 +1,141 @@
+"""`abm import webinar --source teams` on attendance reports built from the real Teams headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analytics.store import Store
+from tests.analytics.abm_cli import run_abm
+from tests.analytics.webinar_files import webinar_project
+
+
+def _header(fixtures: Path, name: str) -> str:
+    path = fixtures / "webinars" / f"teams_attendance_report.{name}.header.tsv"
+    return path.read_text(encoding="utf-8").strip()
+
+
+def teams_report(fixtures: Path, participants: list[str], activities: list[str] | None) -> str:
+    lines = [
+        "1. Summary",
+        "Meeting title\t线上研讨会",
+        "Attended participants\t3",
+        "Start time\t10/15/2026, 1:58:02 PM",
+        "End time\t10/15/2026, 3:01:44 PM",
+        "Meeting duration\t1h 3m 42s",
+        "",
+        "2. Participants",
+        _header(fixtures, "participants"),
+        *participants,
+    ]
+    if activities is not None:
+        lines += ["", "3. In-Meeting Activities", _header(fixtures, "in_meeting_activities"), *activities]
+    return "\n".join(lines) + "\n"
+
+
+PARTICIPANTS = [
+    "Host Li\t10/15/2026, 1:58:02 PM\t10/15/2026, 3:01:44 PM\t1h 3m 42s\thost@vendor.cn\thost@vendor.cn\tOrganizer",
+    "张伟\t10/15/2026, 2:00:10 PM\t10/15/2026, 2:58:00 PM\t51m\tzhang.wei@hengrui-precision.cn\tzhang.wei@hengrui-precision.cn\tAttendee",
+    "Li Na\t10/15/2026, 2:05:00 PM\t10/15/2026, 2:33:00 PM\t28m\tlina@xinghe-semi.com\tlina@xinghe-semi.com\tPresenter",
+]
+ACTIVITIES = [
+    "Host Li\t10/15/2026, 1:58:02 PM\t10/15/2026, 3:01:44 PM\t1h 3m 42s\thost@vendor.cn\tOrganizer",
+    "张伟\t10/15/2026, 2:00:10 PM\t10/15/2026, 2:31:00 PM\t30m 50s\tzhang.wei@hengrui-precision.cn\tAttendee",
+    "张伟\t10/15/2026, 2:35:00 PM\t10/15/2026, 2:58:00 PM\t23m\tzhang.wei@hengrui-precision.cn\tAttendee",
+    "Li Na\t2026/10/15 14:05:00\t2026/10/15 14:33:00\t28m\tlina@xinghe-semi.com\tPresenter",
+]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return webinar_project(tmp_path / "project")
+
+
+def _import(project: Path, report: Path, db: Path, *extra: object):  # type: ignore[no-untyped-def]
+    return run_abm("import", "webinar", report, "--source", "teams", "--webinar", "resources/webinars/2026-10-demo",
+                   "--db", db, "--site", project, *extra)
+
+
+def _spans(db: Path) -> list[tuple[str, str, str, str]]:
+    with Store.open(db) as store:
+        rows = store.query("SELECT name, role, join_ts, leave_ts FROM webinar_spans ORDER BY join_ts, name")
+    return [(r["name"], r["role"], r["join_ts"], r["leave_ts"]) for r in rows]
+
+
+def test_utf16_report_uses_in_meeting_activities_for_rejoins(shared_fixtures: Path, project: Path, tmp_path: Path) -> None:
+    report = tmp_path / "meetingAttendanceReport.csv"
+    report.write_bytes(teams_report(shared_fixtures, PARTICIPANTS, ACTIVITIES).encode("utf-16"))  # with BOM
+    assert report.read_bytes()[:2] == b"\xff\xfe"
+    db = tmp_path / "s.sqlite"
+    result = _import(project, report, db)
+    assert result.exit_code == 0, result.stderr
+    assert "imported 4 span(s) of 3 person(s)" in result.stdout
+    assert _spans(db) == [
+        ("Host Li", "host", "2026-10-15T05:58:02.000Z", "2026-10-15T07:01:44.000Z"),
+        ("张伟", "attendee", "2026-10-15T06:00:10.000Z", "2026-10-15T06:31:00.000Z"),
+        ("Li Na", "panelist", "2026-10-15T06:05:00.000Z", "2026-10-15T06:33:00.000Z"),
+        ("张伟", "attendee", "2026-10-15T06:35:00.000Z", "2026-10-15T06:58:00.000Z"),
+    ]
+    assert _import(project, report, db).exit_code == 0  # idempotent
+    assert len(_spans(db)) == 4
+
+
+def test_utf8_participants_only_falls_back_to_first_join_last_leave(shared_fixtures: Path, project: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.csv"
+    report.write_text(teams_report(shared_fixtures, PARTICIPANTS, None), encoding="utf-8")
+    db = tmp_path / "s.sqlite"
+    assert _import(project, report, db).exit_code == 0
+    assert ("张伟", "attendee", "2026-10-15T06:00:10.000Z", "2026-10-15T06:58:00.000Z") in _spans(db)
+
+
+def test_legacy_one_table_format_pairs_joins_and_leaves(shared_fixtures: Path, project: Path, tmp_path: Path) -> None:
+    rows = [
+        "张伟\tJoined\t10/15/2026, 2:00:10 PM",
+        "Li Na\tJoined\t10/15/2026, 2:05:00 PM",
+        "张伟\tLeft\t10/15/2026, 2:31:00 PM",
+        "张伟\tJoined\t10/15/2026, 2:35:00 PM",
+        "Li Na\tLeft\t10/15/2026, 2:33:00 PM",
+    ]
+    report = tmp_path / "legacy.csv"
+    report.write_bytes(("\n".join([_header(shared_fixtures, "legacy"), *rows]) + "\n").encode("utf-16"))
+    db = tmp_path / "s.sqlite"
+    assert _import(project, report, db).exit_code == 0
+    assert _spans(db) == [
+        ("张伟", "attendee", "2026-10-15T06:00:10.000Z", "2026-10-15T06:31:00.000Z"),
+        ("Li Na", "attendee", "2026-10-15T06:05:00.000Z", "2026-10-15T06:33:00.000Z"),
+        # never left: the report's last event ends the span
+        ("张伟", "attendee", "2026-10-15T06:35:00.000Z", "2026-10-15T06:35:00.000Z"),
+    ]
+
+
+def test_bad_rows_with_lines_then_skip(shared_fixtures: Path, project: Path, tmp_path: Path) -> None:
+    activities = [
+        ACTIVITIES[1],
+        "Bad\tyesterday\t10/15/2026, 2:31:00 PM\t1m\tbad@example.com\tAttendee",
+        "\t10/15/2026, 2:00:00 PM\t10/15/2026, 2:31:00 PM\t31m\t\tAttendee",
+        "Backwards\t10/15/2026, 2:31:00 PM\t10/15/2026, 2:00:00 PM\t0m\tbw@example.com\tAttendee",
+    ]
+    report = tmp_path / "report.csv"
+    report.write_bytes(teams_report(shared_fixtures, PARTICIPANTS, activities).encode("utf-16"))
+    db = tmp_path / "s.sqlite"
+    result = _import(project, report, db)
+    assert result.exit_code == 1 and "3 bad row(s), nothing imported" in result.stderr
+    assert "report.csv:17: Join Time: 'yesterday' is not a time" in result.stderr
+    assert "report.csv:18: name: no name and no email" in result.stderr
+    assert "report.csv:19: Leave Time:" in result.stderr
+    assert _spans(db) == []
+    result = _import(project, report, db, "--skip-bad-rows")
+    assert result.exit_code == 0 and "skipped 3 bad row(s)" in result.stdout
+    assert len(_spans(db)) == 1
+
+
+def test_not_a_teams_report(project: Path, tmp_path: Path) -> None:
+    report = tmp_path / "x.csv"
+    report.write_bytes(b"\xff\xfe" + "hello\tworld\n".encode("utf-16-le"))
+    result = _import(project, report, tmp_path / "s.sqlite")
+    assert result.exit_code == 1 and "is this a Teams attendance report?" in result.stderr
+    binary = tmp_path / "y.csv"
+    binary.write_bytes(bytes(range(128, 256)) * 4)
+    result = _import(project, binary, tmp_path / "s.sqlite")
+    assert result.exit_code == 1 and "not UTF-8, UTF-16 or GB18030" in result.stderr
