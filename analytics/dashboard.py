@@ -7,9 +7,9 @@ the output refers to another host: CSS, SVG charts and the small sorting script 
 
 from __future__ import annotations
 
+import importlib
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -17,14 +17,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from analytics.context import ReportContext
-from analytics.period import make_period
+from analytics.reports.signals import SIGNALS_ZH as SIGNALS
 from analytics.stages import STAGES, STAGES_ZH
-from analytics.store import Store
 from analytics.charts import Bar, Mark, bar_chart, interval_chart, line_chart, sparkline
 from personalize import manifest
-from personalize.accounts import load_accounts
 from personalize.manifest import PUBLIC_FILE
-from personalize.taxonomy import Taxonomy, default_taxonomy_path
 
 #: The dashboard's sections, in page order; each is also a report name.
 SECTIONS = ("accounts", "signals", "channels", "webinar", "experiments")
@@ -39,7 +36,6 @@ TITLES = {
 }
 TIERS = {"1": "一对一", "2": "一对少", "3": "一对多"}
 ENGAGED_STAGES = frozenset(STAGES[STAGES.index("engaged") :])
-SIGNALS = {"surge": "激增", "drop": "下滑", "new": "新出现"}
 ARMS = {"personalized": "个性化", "control": "对照组"}
 
 _environment = Environment(
@@ -274,39 +270,17 @@ def render_dashboard(
     )
 
 
-@contextmanager
-def open_context(
-    db: str | Path,
-    *,
-    accounts: Path | None = None,
-    taxonomy: Path | None = None,
-    site: Path | None = None,
-    since: str | None = None,
-    until: str | None = None,
-) -> Iterator[ReportContext]:
-    """A report context over a store, closed afterwards (the web app and `abm report dashboard`)."""
-    book = None
-    if accounts is not None:
-        book = load_accounts(Path(accounts), Taxonomy.load(Path(taxonomy or default_taxonomy_path())))
-    store = Store.open(db)
-    try:
-        yield ReportContext(store=store, period=make_period(since, until), accounts=book,
-                            site=Path(site) if site else None)
-    finally:
-        store.close()
-
-
 def build_results(context: ReportContext, *, webinar: str | None = None) -> dict[str, Any]:
     """Run every report the dashboard shows; the webinar is the given one or the latest on the site."""
-    from analytics.reports import REPORTS
-
     results: dict[str, Any] = {}
     for name in SECTIONS:
+        report = importlib.import_module(f"analytics.reports.{name}")
+        context.step(TITLES[name])
         if name == "webinar":
             slug = webinar or latest_webinar(context)
-            results[name] = REPORTS[name].build(context, slug=slug) if slug else None
+            results[name] = report.build(context, slug=slug) if slug else None
         else:
-            results[name] = REPORTS[name].build(context)
+            results[name] = report.build(context)
     return results
 
 

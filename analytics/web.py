@@ -135,7 +135,8 @@ def settings_renderer(settings: Any) -> Callable[[], str]:
     """Build the dashboard from the edge's settings: its store, accounts CSV and built site."""
 
     def render() -> str:
-        from analytics.dashboard import build_dashboard, open_context
+        from analytics.context import open_context
+        from analytics.dashboard import build_dashboard
 
         db = str(getattr(settings, "db", "abm.sqlite")).removeprefix("sqlite:///")
         until = datetime.now(UTC)
