@@ -27,6 +27,11 @@ KNOWN_KEYS = REQUIRED + OPTIONAL + PAGE_KEYS
 WEBINAR_KEYS = ("start", "duration", "agenda")
 AGENDA_KEYS = ("at", "title")
 GATED = ("true", "false", "auto")
+#: Keys writers type in Chinese -> the key they mean (suggested, never accepted silently).
+KEY_HINTS = {"标题": "title", "类型": "type", "行业": "industries", "阶段": "stage", "角色": "personas",
+             "受众": "personas", "表单": "gated", "客户": "accounts", "主题": "topics", "话题": "topics",
+             "摘要": "summary", "日期": "date", "下载": "download", "直播": "webinar", "议程": "agenda",
+             "开始": "start", "时长": "duration", "时间": "at"}
 #: front-matter field -> taxonomy dimension
 DIMENSION_OF = {"type": "types", "industries": "industries", "stage": "stages", "personas": "personas"}
 ALL_INDUSTRIES = "all"
@@ -40,7 +45,7 @@ class Problem:
     line: int | None
     field: str
     message: str
-    value: object = None
+    value: object = field(default=None, hash=False)  # may be a list; problems stay hashable
     allowed: tuple[str, ...] = ()
     suggestion: str | None = None
     severity: str = "error"
@@ -186,7 +191,8 @@ class _Page:
         for key, (key_node, _) in pairs.items():
             if key in known:
                 continue
-            close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
+            hint = KEY_HINTS.get(key.strip())
+            close = [hint] if hint in known else difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             ignored = "" if self.strict else " It is ignored."
             self.add(self.line(key_node), prefix + key,

@@ -47,6 +47,7 @@ def check_page(page: Path, *, content_dir: Path, root: Path, taxonomy: Taxonomy,
             "put the file there or fix the path",
             value=resource.download,
         ))
+        check.problems.sort(key=lambda problem: problem.line or 0)
         check.resource = None
     return check
 

@@ -341,6 +341,18 @@ def test_strict_turns_unknown_keys_into_errors(check) -> None:  # type: ignore[n
     assert "Did you mean" not in result.problems[1].message
 
 
+@pytest.mark.parametrize(("key", "known"), [("行业", "industries"), ("标题", "title"), ("议程", None)])
+def test_chinese_key_names_suggest_the_key_they_mean(check, key: str, known: str | None) -> None:  # type: ignore[no-untyped-def]
+    problem = only(check(VALID.replace("---\n#", f"{key}: x\n---\n#")))
+    assert (problem.field, problem.suggestion) == (key, known)  # 议程 (agenda) belongs in the webinar block
+
+
+def test_problems_are_hashable_even_with_a_list_value(check) -> None:  # type: ignore[no-untyped-def]
+    problem = only(check(VALID.replace("[manufacturing]", "[all, retail]")))
+    assert problem.value == ["all", "retail"]
+    assert len({problem, problem}) == 1
+
+
 def test_a_key_in_the_wrong_case_is_unknown_and_the_field_missing(check) -> None:  # type: ignore[no-untyped-def]
     result = check(VALID.replace("title:", "Title:"))
     assert [(p.line, p.field, p.severity, p.suggestion) for p in result.problems] == [
