@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from personalize.events import EVENT_FIELDS, EXTRA_FIELDS, connect_sqlite
+from personalize.events import BOOLEAN_FIELDS, EVENT_FIELDS, EXTRA_FIELDS, connect_sqlite
 
 log = logging.getLogger("abm.edge.events")
 
@@ -31,8 +31,8 @@ def utc_now() -> str:
 
 
 def event_row(fields: Mapping[str, Any]) -> tuple[Any, ...]:
-    """An event as a row in table order; missing fields are NULL."""
-    return tuple(fields.get(name) for name in COLUMNS)
+    """An event as a row in table order; missing fields are NULL (flags: 0)."""
+    return tuple(fields.get(name, 0 if name in BOOLEAN_FIELDS else None) for name in COLUMNS)
 
 
 class EventLog:
@@ -141,9 +141,22 @@ class EventLog:
             try:
                 with connection:
                     connection.executemany(INSERT, rows)
-            except sqlite3.Error:
+                self.written += count
+            except sqlite3.OperationalError:  # locked, busy, disk full: worth retrying later
                 buffer.extendleft(reversed(rows))
                 raise
+            except sqlite3.DatabaseError:  # a row the store refuses: keep the others, count the rest
+                self._salvage(connection, rows)
             finally:
                 self._inflight = 0
-            self.written += count
+
+    def _salvage(self, connection: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+        """Insert a refused batch row by row; rows refused on their own are dropped (they never would fit)."""
+        for row in rows:
+            try:
+                with connection:
+                    connection.execute(INSERT, row)
+                self.written += 1
+            except sqlite3.DatabaseError as error:
+                self.dropped += 1
+                log.error("event refused by the store and dropped (%s): %r", error, row[:5])

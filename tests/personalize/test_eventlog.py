@@ -1,0 +1,100 @@
+"""The bounded buffer and batching writer: batches, a locked store, overflow, shutdown."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from personalize.eventlog import COLUMNS, EventLog, event_row, utc_now
+from personalize.events import EVENT_FIELDS, connect_sqlite
+
+
+def _row(number: int) -> tuple[object, ...]:
+    return event_row({"ts": utc_now(), "kind": "pageview", "visitor_id": f"v{number}", "path": "/"})
+
+
+def _count(path: Path) -> int:
+    with sqlite3.connect(path) as connection:
+        return int(connection.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def test_rows_follow_the_contract_order() -> None:
+    row = event_row({"kind": "lead", "ip_hash": "h", "value": 3.0})
+    assert len(row) == len(COLUMNS) and COLUMNS[: len(EVENT_FIELDS)] == EVENT_FIELDS
+    assert row[COLUMNS.index("kind")] == "lead" and row[COLUMNS.index("value")] == 3.0
+    assert row[COLUMNS.index("ts")] is None
+    assert utc_now().endswith("Z") and len(utc_now()) == len("2026-11-23T09:15:02.123Z")
+
+
+def test_events_are_written_in_batches(tmp_path: Path) -> None:
+    db = tmp_path / "e.sqlite"
+    statements: list[str] = []
+    log = EventLog.sqlite(str(db), batch=100, interval=0.05)
+    connect = log._connect
+
+    def traced() -> sqlite3.Connection:
+        connection = connect()
+        connection.set_trace_callback(statements.append)
+        return connection
+
+    log._connect = traced
+    log.start()
+    for number in range(1000):
+        assert log.put(_row(number))
+    assert log.flush(10)
+    log.close()
+    assert _count(db) == 1000 and log.written == 1000 and log.dropped == 0
+    commits = [s for s in statements if s.strip().upper() == "COMMIT"]
+    assert 10 <= len(commits) < 1000  # one transaction per batch, not per event
+
+
+def test_a_locked_store_delays_but_loses_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "e.sqlite"
+    log = EventLog.sqlite(str(db), batch=50, interval=0.05)
+    log.start()
+    blocker = connect_sqlite(str(db))
+    blocker.execute("BEGIN EXCLUSIVE")
+    for number in range(200):
+        assert log.put(_row(number))  # never blocks the caller
+    assert not log.flush(2.5)
+    assert log.write_failures >= 1 and log.depth == 200 and log.written == 0
+    blocker.rollback()
+    blocker.close()
+    assert log.flush(10)
+    log.close()
+    assert _count(db) == 200 and log.dropped == 0
+
+
+def test_overflow_is_counted_not_blocking(tmp_path: Path) -> None:
+    log = EventLog.sqlite(str(tmp_path / "e.sqlite"), capacity=10)
+    accepted = [log.put(_row(number)) for number in range(15)]  # writer not started: nothing drains
+    assert accepted.count(True) == 10 and log.dropped == 5 and log.depth == 10
+
+
+def test_shutdown_writes_what_is_queued(tmp_path: Path) -> None:
+    db = tmp_path / "e.sqlite"
+    log = EventLog.sqlite(str(db), interval=60)  # only shutdown can write these in time
+    log.start()
+    for number in range(7):
+        log.put(_row(number))
+    log.close()
+    assert _count(db) == 7
+
+
+def test_unusable_store_fails_at_start(tmp_path: Path) -> None:
+    with pytest.raises(sqlite3.Error):
+        EventLog.sqlite(str(tmp_path / "missing-dir" / "e.sqlite"))
+
+
+def test_a_refused_row_is_dropped_and_the_rest_written(tmp_path: Path) -> None:
+    db = tmp_path / "e.sqlite"
+    log = EventLog.sqlite(str(db), interval=0.05)
+    log.start()
+    log.put(_row(1))
+    log.put(event_row({"kind": "pageview"}))  # no ts: the store's NOT NULL refuses it
+    log.put(_row(2))
+    assert log.flush(5)
+    log.close()
+    assert _count(db) == 2 and log.dropped == 1 and log.written == 2
