@@ -11,7 +11,6 @@ import importlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -19,9 +18,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from analytics.context import ReportContext
 from analytics.reports.signals import SIGNALS_ZH as SIGNALS
 from analytics.stages import STAGES, STAGES_ZH
+from analytics.webinars import list_webinars
 from analytics.charts import Bar, Mark, bar_chart, interval_chart, line_chart, sparkline
-from personalize import manifest
-from personalize.manifest import PUBLIC_FILE
 
 #: The dashboard's sections, in page order; each is also a report name.
 SECTIONS = ("accounts", "signals", "channels", "webinar", "experiments")
@@ -113,36 +111,27 @@ def signals_view(result: Any) -> dict[str, Any]:
 
 
 def _channel_label(row: Mapping[str, Any]) -> str:
-    parts = [row.get(k) for k in ("channel", "utm_source", "utm_medium", "utm_campaign")]
-    return " / ".join(str(p) for p in parts if p) or "（直接访问）"
+    campaign = row.get("utm_campaign") if row.get("utm_campaign") != "(not set)" else None
+    parts = [row.get("channel_zh") or row.get("channel"), row.get("utm_source"), row.get("utm_medium"), campaign]
+    return " / ".join(str(p) for p in parts if p) or "直接访问"
 
 
 def channels_view(result: Any) -> dict[str, Any]:
-    rows = rows_of(result, "channels", "sources")
-    rows = sorted(rows, key=lambda r: -(r.get("visits") or 0))
-    keywords = rows_of(result, "terms", "keywords") if isinstance(result, Mapping) else []
-    if not keywords:  # a flat list may carry the keyword rows next to the source rows
-        keywords = [r for r in rows if r.get("utm_term")]
-        rows = [r for r in rows if not r.get("utm_term")]
-    keywords = sorted(keywords, key=lambda r: (-(r.get("target_visits") or 0), -(r.get("visits") or 0)))[:15]
-    rows = [{**row, "label": _channel_label(row), "leads_per_100": _leads_per_100(row)} for row in rows]
+    """Source rows become the bar chart and table; `grouping: term` rows the SEM keyword table."""
+    rows = rows_of(result)
+    sources = [{**row, "label": _channel_label(row)} for row in rows if row.get("grouping", "source") == "source"]
+    sources.sort(key=lambda r: -(r.get("visits") or 0))
+    keywords = [row for row in rows if row.get("grouping") == "term"][:15]
     bars = [
         Bar(
             label=row["label"],
-            values=(float(row.get("visits") or 0), float(row.get("target_visits") or 0)),
-            note=f"{_leads_per_100(row):.1f} 线索/百次访问",
+            values=(float(row.get("visits") or 0), float(row.get("target_account_visits") or 0)),
+            note=f"{float(row.get('leads_per_100_visits') or 0):.1f} 线索/百次访问",
         )
-        for row in rows[:12]
+        for row in sources[:12]
     ]
     chart = bar_chart(bars, ("访问", "目标账户访问")) if bars else ""
-    return {"rows": rows, "keywords": keywords, "chart": chart, "empty": not rows and not keywords}
-
-
-def _leads_per_100(row: Mapping[str, Any]) -> float:
-    if isinstance(row.get("leads_per_100"), (int, float)):
-        return float(row["leads_per_100"])
-    visits = row.get("visits") or 0
-    return 100.0 * (row.get("leads") or 0) / visits if visits else 0.0
+    return {"rows": sources, "keywords": keywords, "chart": chart, "empty": not rows}
 
 
 def _agenda_marks(result: Mapping[str, Any], buckets: Sequence[Mapping[str, Any]]) -> list[Mark]:
@@ -232,7 +221,7 @@ def key_numbers(views: Mapping[str, Mapping[str, Any]], leads: int | None = None
         leads = sum(int(row.get("leads") or 0) for row in views.get("channels", {}).get("rows", []))
     share = views.get("accounts", {}).get("target_share")
     return [
-        {"label": "触达目标账户", "value": _number(reached), "hint": f"共 {len(accounts)} 个有访问的目标账户"},
+        {"label": "触达目标账户", "value": _number(reached), "hint": f"共 {len(accounts)} 个目标账户"},
         {"label": "活跃目标账户", "value": _number(engaged), "hint": "阶段为互动及以上"},
         {"label": "目标账户流量占比", "value": _percent(share) if share is not None else "–", "hint": "占已识别流量"},
         {"label": "线索", "value": _number(leads), "hint": "本统计周期"},
@@ -276,7 +265,9 @@ def build_results(context: ReportContext, *, webinar: str | None = None) -> dict
     for name in SECTIONS:
         report = importlib.import_module(f"analytics.reports.{name}")
         context.step(TITLES[name])
-        if name == "webinar":
+        if name == "accounts":
+            results[name] = {"rows": report.build(context), **report.summary(context)}
+        elif name == "webinar":
             slug = webinar or latest_webinar(context)
             results[name] = report.build(context, slug=slug) if slug else None
         else:
@@ -285,25 +276,10 @@ def build_results(context: ReportContext, *, webinar: str | None = None) -> dict
 
 
 def latest_webinar(context: ReportContext) -> str | None:
-    """The slug of the most recent webinar that has started, from the built site's manifest."""
-    if context.site is None:
-        return None
-    site = Path(context.site)
-    path = site / PUBLIC_FILE if (site / PUBLIC_FILE).is_file() else site / "site" / PUBLIC_FILE
-    try:
-        pages = manifest.read(path).pages
-    except manifest.ManifestError:
-        return None
+    """The slug of the most recent webinar that has started (built site's manifest, else content/)."""
     now = datetime.now(timezone.utc)
-    started = [
-        (datetime.fromisoformat(page.webinar.start), page.src)
-        for page in pages
-        if page.webinar is not None and datetime.fromisoformat(page.webinar.start) <= now
-    ]
-    if not started:
-        return None
-    src = max(started)[1]
-    return src.removeprefix("content/").removesuffix(".md")
+    started = [w for w in list_webinars(context.site, context.content) if w.start <= now]
+    return max(started, key=lambda w: w.start).slug if started else None
 
 
 def build_dashboard(context: ReportContext, *, webinar: str | None = None) -> str:

@@ -40,16 +40,17 @@ def sample_results(name: str = "恒锐精工") -> dict[str, Any]:
             {"account_id": "ACC-009", "account_name": "新客", "signal": "new", "this_week": 3, "baseline": 0,
              "ratio": None},
         ],
-        "channels": {
-            "channels": [
-                {"channel": "搜索", "utm_source": "baidu", "utm_medium": "cpc", "visits": 500, "target_visits": 120,
-                 "accounts_reached": 9, "leads": 12},
-                {"channel": name, "utm_source": "wechat", "visits": 300, "target_visits": 30,
-                 "accounts_reached": 4, "leads": 2},
-            ],
-            "terms": [{"utm_term": f"MES 系统 {name}", "utm_source": "baidu", "visits": 80, "target_visits": 20,
-                       "accounts_reached": 3, "leads": 2}],
-        },
+        "channels": [
+            {"grouping": "source", "channel": "paid_search", "channel_zh": "付费搜索", "utm_source": "baidu",
+             "utm_medium": "cpc", "utm_campaign": "(not set)", "utm_term": None, "visits": 500,
+             "target_account_visits": 120, "accounts_reached": 9, "leads": 12, "leads_per_100_visits": 2.4},
+            {"grouping": "source", "channel": "social", "channel_zh": "社交", "utm_source": "wechat",
+             "utm_medium": None, "utm_campaign": name, "utm_term": None, "visits": 300,
+             "target_account_visits": 30, "accounts_reached": 4, "leads": 2, "leads_per_100_visits": 0.67},
+            {"grouping": "term", "channel": "paid_search", "channel_zh": "付费搜索", "utm_source": "baidu",
+             "utm_medium": None, "utm_campaign": None, "utm_term": f"MES 系统 {name}", "visits": 80,
+             "target_account_visits": 20, "accounts_reached": 3, "leads": 2, "leads_per_100_visits": 2.5},
+        ],
         "webinar": {
             "registrants": 40,
             "attendees": 30,
@@ -59,7 +60,8 @@ def sample_results(name: str = "恒锐精工") -> dict[str, Any]:
                 for i, (p, a) in enumerate(zip(present, agenda[:-1] + [name]))
             ],
             "no_shows": [{"name": name, "email": "wang@example.cn", "company": "恒锐", "account_id": "ACC-001"}],
-            "early_leavers": [{"name": "李娜", "email": "li@example.cn", "company": name, "account_id": "ACC-002"}],
+            "early_leavers": [{"name": "李娜", "email": "li@example.cn", "company": name, "account_id": "ACC-002",
+                               "minutes": 12.5}],
         },
         "experiments": {
             "arms": [
@@ -75,7 +77,7 @@ def sample_results(name: str = "恒锐精工") -> dict[str, Any]:
 EMPTY_RESULTS: dict[str, Any] = {
     "accounts": [],
     "signals": [],
-    "channels": {"channels": [], "terms": []},
+    "channels": [],
     "webinar": None,
     "experiments": {"arms": [], "lift": None, "ci_low": None, "ci_high": None, "p_value": None,
                     "srm_p_value": None, "warning": "暂无实验数据"},
@@ -141,12 +143,13 @@ def test_every_section_renders_with_data_and_the_header_holds_the_key_numbers() 
     assert "恒锐精工" in sections["accounts"] and "一对一" in sections["accounts"] and "▲ +40%" in sections["accounts"]
     assert "42.0%" in sections["accounts"]
     assert "激增" in sections["signals"] and "4.70×" in sections["signals"] and "流失风险" in sections["signals"]
-    assert "MES 系统" in sections["channels"] and "2.4" in sections["channels"]  # 12 leads / 500 visits
+    assert "MES 系统" in sections["channels"] and "2.4 线索/百次访问" in html
+    assert "付费搜索 / baidu / cpc" in sections["channels"]  # "(not set)" campaigns are left out
     assert "第 35 分钟" in sections["webinar"] and "wang@example.cn" in sections["webinar"]
     assert "个性化" in sections["experiments"] and "+133.0%" in html and "样本太小" in sections["experiments"]
     assert "2026-08-25 至 2026-11-23" in html
     header = html.split('<section class="card"', 1)[0]
-    # reached 2 of 3 target accounts, 2 engaged or further, 14 leads from the channels, 1 surge
+    # reached 2 of 3 target accounts, 2 engaged or further, 14 leads from the source rows, 1 surge
     assert re.findall(r'<div class="value">([^<]*)</div>', header) == ["2", "2", "42.0%", "14", "1"]
     assert svgs_are_well_formed(html) == 5  # 2 sparklines, channel bars, webinar curve, lift interval
     assert_self_contained(html)
