@@ -36,7 +36,7 @@ from personalize.links import load_secret, sign_cookie
 from personalize.pages import Site, SplitPage, load_site
 from personalize.render import DEFAULT, fill, variant_chain
 from personalize.resolve import Resolver
-from personalize.settings import Settings
+from personalize.settings import Settings, load_settings
 from personalize.static import StaticAssets
 from personalize.taxonomy import Taxonomy
 from personalize.visitor import (
@@ -343,3 +343,8 @@ def create_app(settings: Settings) -> Starlette:
     app = EdgeApp(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
     app.edge = edge
     return app
+
+
+def app_from_env() -> Starlette:
+    """The factory uvicorn worker processes call: settings come through `ABM_*` (see `abm serve --workers`)."""
+    return create_app(load_settings())

@@ -49,7 +49,7 @@ class Settings:
     geoip_optional: bool = _setting(
         False, "Skip listed .mmdb files that do not exist (with a warning) instead of refusing to start.", "bool"
     )
-    db: str = _setting("abm.sqlite", "Event store: a SQLite path or sqlite:///path.", "str")
+    db: str = _setting("abm.sqlite", "Event store: a SQLite path or sqlite:///path.", "db")
     host: str = _setting("127.0.0.1", "Interface to listen on.", "str")
     port: int = _setting(8000, "Port to listen on.", "int")
     trusted_proxy: list[str] = _setting(
@@ -184,6 +184,10 @@ def _convert(kind: str, value: Any, base: Path | None) -> Any:
         return _path(value, base)
     if kind == "paths":
         return [_path(item, base) for item in _items(value)]
+    if kind == "db":
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"expected a SQLite path or URL, got {value!r}")
+        return value if "://" in value else str(_path(value, base))
     if kind == "str":
         if not isinstance(value, str):
             raise ValueError(f"expected text, got {value!r}")
