@@ -7,13 +7,14 @@ the events counts as a target, so every report still answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analytics.period import Period
+from analytics.period import Period, make_period
 
 if TYPE_CHECKING:
     from analytics.scoring import Weights
@@ -77,3 +78,38 @@ class ReportContext:
         from analytics.scoring import load_weights
 
         return load_weights(self.weights_path)
+
+
+@contextmanager
+def open_context(
+    db: str | Path,
+    *,
+    engine: str = "sqlite",
+    accounts: str | Path | None = None,
+    taxonomy: str | Path | None = None,
+    site: str | Path | None = None,
+    content: str | Path | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    weights: str | Path | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> Iterator[ReportContext]:
+    """A context over an opened store (closed afterwards), from command-line style arguments."""
+    from analytics.store import Store
+    from personalize.accounts import load_accounts
+    from personalize.taxonomy import Taxonomy, default_taxonomy_path
+
+    period = make_period(since, until)
+    book = None
+    if accounts is not None:
+        book = load_accounts(Path(accounts), Taxonomy.load(Path(taxonomy or default_taxonomy_path())))
+    with Store.open(db, engine=engine) as store:
+        yield ReportContext(
+            store=store,
+            period=period,
+            accounts=book,
+            site=Path(site) if site else None,
+            content=Path(content) if content else None,
+            weights_path=Path(weights) if weights else None,
+            on_step=on_step,
+        )

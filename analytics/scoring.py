@@ -238,7 +238,7 @@ def _decay(weights: Weights, last_seen: str | None, until: datetime, behaviour_p
     days = max(0.0, (until - seen).total_seconds() / 86400)
     weeks = math.floor((days - rule["grace_days"]) / 7) if days > rule["grace_days"] else 0
     points = min(behaviour_points, weeks * float(rule["points_per_week"]))
-    return Component("decay", "inactivity", f"{days:.0f} days silent, {weeks} week(s) past {rule['grace_days']}", -points)
+    return Component("decay", "inactivity", f"{days:.0f} days silent, {weeks} week(s) past {rule['grace_days']}", -points or 0.0)
 
 
 def grade(weights: Weights, total: float, stage: str | None) -> str:

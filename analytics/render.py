@@ -1,0 +1,123 @@
+"""A report's result -> text for a terminal (rich table), a file (CSV, JSON) or a browser (HTML).
+
+Results are a list of row dicts or an object (dict) holding scalars and lists of rows. JSON is the
+result as is (UTF-8, keys in English). CSV is one table: the rows of a list result, or for an object
+the rows under its `rows_key` (e.g. the webinar's buckets); nested values become JSON text. HTML is
+the dashboard's single-report page (`analytics.dashboard.render_report_html`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+FORMATS = ("table", "csv", "json", "html")
+
+
+def render(
+    result: Any,
+    fmt: str,
+    *,
+    name: str,
+    title: str = "",
+    columns: Sequence[tuple[str, str]] = (),
+    rows_key: str | None = None,
+    footer: str | None = None,
+    period: tuple[Any, Any] | None = None,
+) -> str:
+    if fmt == "json":
+        return json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n"
+    if fmt == "csv":
+        return to_csv(_main_rows(result, rows_key))
+    if fmt == "html":
+        from analytics.dashboard import render_report_html
+
+        return render_report_html(name, result, period=period)
+    if fmt == "table":
+        return to_table(result, title=title, columns=columns, rows_key=rows_key, footer=footer)
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def _main_rows(result: Any, rows_key: str | None) -> list[dict[str, Any]]:
+    if isinstance(result, list):
+        return result
+    if rows_key and isinstance(result.get(rows_key), list):
+        return list(result[rows_key])
+    return [{key: value for key, value in result.items() if not isinstance(value, (list, dict))}]
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    """Every key of every row as a column, in first-seen order; lists and objects as JSON text."""
+    header: dict[str, None] = {}
+    for row in rows:
+        header.update(dict.fromkeys(row))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(header), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _cell(value) for key, value in row.items()})
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return "" if value is None else value
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) >= 0.01 or value == 0 else f"{value:.2g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def _table(rows: list[Mapping[str, Any]], columns: Sequence[tuple[str, str]], title: str) -> Table:
+    if not columns:
+        keys: dict[str, None] = {}
+        for row in rows:
+            keys.update(dict.fromkeys(k for k, v in row.items() if not isinstance(v, (list, dict))))
+        columns = [(key, key) for key in keys]
+    table = Table(title=title or None, title_justify="left")
+    for key, header in columns:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*(_text(row.get(key)) for key, _ in columns))
+    return table
+
+
+def to_table(
+    result: Any,
+    *,
+    title: str = "",
+    columns: Sequence[tuple[str, str]] = (),
+    rows_key: str | None = None,
+    footer: str | None = None,
+    width: int = 160,
+) -> str:
+    """A rich table (or, for an object, its scalars and then one table per list of rows)."""
+    console = Console(file=io.StringIO(), width=width, force_terminal=False, color_system=None)
+    if isinstance(result, list):
+        console.print(_table(result, columns, title) if result else f"{title}：本期没有数据")
+    else:
+        console.print(title)
+        for key, value in result.items():
+            if not isinstance(value, (list, dict)):
+                console.print(f"  {key}: {_text(value)}")
+        for key, value in result.items():
+            if isinstance(value, list) and value and isinstance(value[0], Mapping):
+                console.print(_table(value, columns if key == rows_key else (), key))
+            elif isinstance(value, list):
+                console.print(f"  {key}: {_text(', '.join(map(str, value)))}")
+    if footer:
+        console.print(footer)
+    return console.file.getvalue()  # type: ignore[attr-defined,no-any-return]

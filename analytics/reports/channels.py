@@ -1,0 +1,99 @@
+"""Which channels bring target accounts, and which search keywords.
+
+A visit = a session with a pageview in the period (real traffic only); its channel, source,
+medium, campaign and term are those of its first pageview (the landing). Untagged visits are
+grouped by referrer host (see `analytics.channels_map`). A visit's account is any account
+resolved during the session. leads = leads submitted in the visit's session.
+
+JSON: one list of rows. Rows with `grouping` = "source" are per (channel, source, medium,
+campaign); rows with `grouping` = "term" are per `utm_term` (SEM keywords; tagged visits only).
+Each row: visits, target_account_visits, accounts_reached (distinct target accounts), leads,
+leads_per_100_visits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from analytics.channels_map import CHANNELS_ZH, channel
+from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
+
+NAME = "channels"
+TITLE = "渠道"
+COLUMNS = (
+    ("grouping", "分组"),
+    ("channel_zh", "渠道"),
+    ("utm_source", "来源"),
+    ("utm_medium", "媒介"),
+    ("utm_campaign", "活动"),
+    ("utm_term", "关键词"),
+    ("visits", "访问"),
+    ("target_account_visits", "目标账户访问"),
+    ("accounts_reached", "触达账户"),
+    ("leads", "线索"),
+    ("leads_per_100_visits", "线索/百次访问"),
+)
+
+
+def visits(ctx: ReportContext) -> list[dict[str, Any]]:
+    """One row per visit: landing UTM tags and referrer, the session's account and its leads."""
+    return ctx.store.query(
+        f"""WITH landing AS (
+            SELECT session_id, utm_source, utm_medium, utm_campaign, utm_term, referrer_host,
+                   ROW_NUMBER() OVER (PARTITION BY session_id ORDER BY ts) AS n
+            FROM events WHERE kind = 'pageview' AND ts >= ? AND ts < ? AND {REAL_TRAFFIC} AND session_id IS NOT NULL
+        ), account AS (
+            SELECT session_id, MAX(CASE WHEN {IDENTIFIED} THEN account_id END) AS account_id
+            FROM events WHERE ts >= ? AND ts < ? AND {REAL_TRAFFIC} GROUP BY session_id
+        ), lead_count AS (
+            SELECT session_id, COUNT(*) AS leads FROM leads WHERE ts >= ? AND ts < ? GROUP BY session_id
+        )
+        SELECT landing.*, account.account_id, COALESCE(lead_count.leads, 0) AS leads
+        FROM landing
+        LEFT JOIN account ON account.session_id = landing.session_id
+        LEFT JOIN lead_count ON lead_count.session_id = landing.session_id
+        WHERE landing.n = 1""",
+        [ctx.period.since_ts, ctx.period.until_ts] * 3,
+    )
+
+
+def build(ctx: ReportContext, **options: Any) -> list[dict[str, Any]]:
+    ctx.step("统计各渠道访问")
+    groups: dict[tuple[str, ...], dict[str, Any]] = defaultdict(
+        lambda: {"visits": 0, "target_account_visits": 0, "accounts": set(), "leads": 0}
+    )
+    for visit in visits(ctx):
+        name, source, medium = channel(visit["utm_source"], visit["utm_medium"], visit["referrer_host"])
+        campaign = (visit["utm_campaign"] or "").strip() or "(not set)"
+        keys = [("source", name, source, medium, campaign, "")]
+        term = (visit["utm_term"] or "").strip()
+        if term:
+            keys.append(("term", name, source, "", "", term))
+        for key in keys:
+            group = groups[key]
+            group["visits"] += 1
+            group["leads"] += int(visit["leads"] or 0)
+            if ctx.is_target(visit["account_id"]):
+                group["target_account_visits"] += 1
+                group["accounts"].add(visit["account_id"])
+    rows = []
+    for (grouping, name, source, medium, campaign, term), group in groups.items():
+        rows.append(
+            {
+                "grouping": grouping,
+                "channel": name,
+                "channel_zh": CHANNELS_ZH[name],
+                "utm_source": source,
+                "utm_medium": medium or None,
+                "utm_campaign": campaign or None,
+                "utm_term": term or None,
+                "visits": group["visits"],
+                "target_account_visits": group["target_account_visits"],
+                "accounts_reached": len(group["accounts"]),
+                "leads": group["leads"],
+                "leads_per_100_visits": round(100 * group["leads"] / group["visits"], 2),
+            }
+        )
+    rows.sort(key=lambda r: (r["grouping"] != "source", -r["target_account_visits"], -r["visits"], r["utm_source"]))
+    return rows
