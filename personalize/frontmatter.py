@@ -1,23 +1,23 @@
-"""Check one resource page's front matter and return every problem as data, with file lines.
+"""The resource-page schema: check one page's front matter, return every problem as data.
 
-The YAML is composed into a node tree (`yaml.compose`) rather than loaded, because nodes keep
-their line numbers: each problem names the line of the offending key or list item in the
-Markdown FILE, so a writer can jump straight to it. Checking never stops at the first problem;
-the caller (the MkDocs plugin, `abm content list`) decides whether to print, fail or collect.
+Each problem names the file line of the offending key or list item (see `yamlnodes`), the
+field, the value, the allowed values and the closest one. Checking never stops at the first
+problem; the caller (the MkDocs plugin, `abm content list`) decides to print, fail or collect.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from personalize.taxonomy import Taxonomy
+from personalize.yamlnodes import INVALID, NodeReader, Pairs, Problem, is_empty, plain, shape
+
+__all__ = ["PageCheck", "Problem", "Resource", "check_resource", "split_front_matter"]
 
 REQUIRED = ("title", "type", "industries", "stage", "personas")
 OPTIONAL = ("gated", "accounts", "topics", "summary", "date", "download", "webinar")
@@ -37,25 +37,6 @@ DIMENSION_OF = {"type": "types", "industries": "industries", "stage": "stages", 
 ALL_INDUSTRIES = "all"
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a page: where, which field, what is wrong and what to do."""
-
-    path: str
-    line: int | None
-    field: str
-    message: str
-    value: object = field(default=None, hash=False)  # may be a list; problems stay hashable
-    allowed: tuple[str, ...] = ()
-    suggestion: str | None = None
-    severity: str = "error"
-
-    def __str__(self) -> str:
-        location = f"{self.path}:{self.line}" if self.line else self.path
-        label = "warning: " if self.severity == "warning" else ""
-        return f"{location}: {label}{self.field}: {self.message}"
-
-
 @dataclass
 class Resource:
     """The normalized, valid metadata of one resource page (ids, never display names)."""
@@ -67,8 +48,8 @@ class Resource:
     stage: str
     personas: list[str]
     gated: str = "auto"
-    accounts: list[str] = field(default_factory=list)
-    topics: list[str] = field(default_factory=list)
+    accounts: list[str] = dataclasses.field(default_factory=list)
+    topics: list[str] = dataclasses.field(default_factory=list)
     summary: str = ""
     date: str | None = None
     download: str | None = None
@@ -83,11 +64,7 @@ class PageCheck:
     resource: Resource | None  # None when there are errors
     problems: list[Problem]
     #: top-level front-matter key -> its line in the file, for checks made later (downloads)
-    lines: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [problem for problem in self.problems if problem.severity == "error"]
+    lines: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def split_front_matter(text: str) -> tuple[str | None, int, str]:
@@ -113,54 +90,28 @@ def check_resource(text: str, *, path: str, taxonomy: Taxonomy, strict: bool = F
             f"({', '.join(REQUIRED)}) and another '---' line"
         )
         return PageCheck(None, [Problem(path, 1, "front matter", message)])
-    page = _Page(path, offset, offset + source.count("\n") + 1, taxonomy, strict)
-    try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        page.add(_yaml_error_line(error, offset), "front matter", _yaml_error_text(error, offset))
-        return PageCheck(None, page.problems)
+    page = _Page(path, offset, offset + source.count("\n") + 1, taxonomy=taxonomy, strict=strict)
+    root = page.compose(source)
     if root is None:
-        root = MappingNode("tag:yaml.org,2002:map", [])
-    if not isinstance(root, MappingNode):
-        page.add(page.line(root), "front matter",
-                 f"front matter must be 'key: value' lines, not {_shape(root)}", value=_plain(root))
         return PageCheck(None, page.problems)
     resource = page.read(root)
     return PageCheck(resource, sorted(page.problems, key=lambda p: p.line or 0), page.lines)
 
 
-class _Page:
-    """The state of one check: where the YAML sits in the file and the problems found so far."""
+class _Page(NodeReader):
+    """One resource page being read: the taxonomy its tags must come from."""
 
-    def __init__(self, path: str, offset: int, end_line: int, taxonomy: Taxonomy, strict: bool) -> None:
-        self.path = path
-        self.offset = offset
-        self.end_line = end_line  # the closing '---': where a missing field is reported
+    key_hints = KEY_HINTS
+
+    def __init__(self, path: str, offset: int, end_line: int, *, taxonomy: Taxonomy, strict: bool) -> None:
+        super().__init__(path, offset, end_line, strict=strict)
         self.taxonomy = taxonomy
-        self.strict = strict
-        self.problems: list[Problem] = []
         self.lines: dict[str, int] = {}
-        self._loader = yaml.SafeLoader("")
-
-    def line(self, node: Node) -> int:
-        return self.offset + node.start_mark.line + 1
-
-    def add(self, line: int | None, field: str, message: str, **details: Any) -> None:
-        self.problems.append(Problem(self.path, line, field, message, **details))
-
-    def value(self, node: Node, field: str, example: str) -> Any:
-        """The Python value of a scalar node; a value YAML cannot build (2026-02-30) is a problem."""
-        try:
-            return self._loader.construct_object(node, deep=True)
-        except (ValueError, yaml.YAMLError) as error:
-            what = "date" if node.tag.endswith(":timestamp") else "value"
-            self.add(self.line(node), field, f"not a valid {what} ({error}); write e.g. {example}", value=_plain(node))
-            return _INVALID
 
     def read(self, root: MappingNode) -> Resource | None:
-        pairs = self.pairs(root, "")
+        pairs = self.pairs(root)
         self.lines = {key: self.line(key_node) for key, (key_node, _) in pairs.items()}
-        self.unknown_keys(pairs, KNOWN_KEYS, "")
+        self.unknown_keys(pairs, KNOWN_KEYS)
         for key in REQUIRED:
             if key not in pairs:
                 self.add(self.end_line, key, f"missing; {_EXAMPLES[key]}")
@@ -170,36 +121,7 @@ class _Page:
             return None
         return Resource(path=self.path, **{key: value for key, value in values.items() if value is not None})
 
-    def pairs(self, mapping: MappingNode, prefix: str) -> dict[str, tuple[Node, Node]]:
-        """key -> (key node, value node); a repeated or non-text key is a problem."""
-        pairs: dict[str, tuple[Node, Node]] = {}
-        for key_node, value_node in mapping.value:
-            if not isinstance(key_node, ScalarNode):
-                self.add(self.line(key_node), prefix or "front matter",
-                         f"a key must be a plain word, not {_shape(key_node)}")
-                continue
-            key = str(key_node.value)
-            if key in pairs:
-                first = self.line(pairs[key][0])
-                self.add(self.line(key_node), prefix + key,
-                         f"appears twice (first on line {first}); keep one")
-            pairs[key] = (key_node, value_node)
-        return pairs
-
-    def unknown_keys(self, pairs: dict[str, tuple[Node, Node]], known: tuple[str, ...], prefix: str) -> None:
-        severity = "error" if self.strict else "warning"
-        for key, (key_node, _) in pairs.items():
-            if key in known:
-                continue
-            hint = KEY_HINTS.get(key.strip())
-            close = [hint] if hint in known else difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
-            ignored = "" if self.strict else " It is ignored."
-            self.add(self.line(key_node), prefix + key,
-                     f"unknown key.{hint} Known keys: {', '.join(known)}.{ignored}",
-                     value=key, allowed=known, suggestion=close[0] if close else None, severity=severity)
-
-    def check_webinar_type(self, values: dict[str, Any], pairs: dict[str, tuple[Node, Node]]) -> None:
+    def check_webinar_type(self, values: dict[str, Any], pairs: Pairs) -> None:
         """A webinar page needs its webinar block, and only a webinar page may have one."""
         kind = values.get("type")
         if kind == "webinar" and "webinar" not in pairs:
@@ -209,8 +131,6 @@ class _Page:
                      f"only a page with type: webinar has a webinar block; this page is type: {kind}. "
                      "Change the type to webinar or remove the block", allowed=("webinar",))
 
-
-_INVALID: Any = object()
 
 _EXAMPLES = {
     "title": "give the page a title, e.g. title: 智能工厂白皮书",
@@ -222,73 +142,21 @@ _EXAMPLES = {
 }
 
 
-def _shape(node: Node) -> str:
-    if isinstance(node, SequenceNode):
-        return "a list"
-    if isinstance(node, MappingNode):
-        return "'key: value' pairs"
-    return "nothing" if _is_empty(node) or node.value == "" else "a single value"
-
-
-def _plain(node: Node) -> Any:
-    """The node's text as the writer typed it, for a problem's `value`."""
-    if isinstance(node, ScalarNode):
-        return node.value
-    if isinstance(node, SequenceNode):
-        return [_plain(item) for item in node.value]
-    return {str(_plain(key)): _plain(value) for key, value in node.value}
-
-
-def _is_empty(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag.endswith(":null")
-
-
-def _yaml_error_line(error: yaml.YAMLError, offset: int) -> int | None:
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    return offset + mark.line + 1 if mark is not None else None
-
-
-def _yaml_error_text(error: yaml.YAMLError, offset: int) -> str:
-    problem = getattr(error, "problem", None) or str(error)
-    context = getattr(error, "context", None)
-    mark = getattr(error, "context_mark", None)
-    if context and mark is not None:
-        problem += f", {context} that started on line {offset + mark.line + 1}"
-    return (f"not valid YAML ({problem}). Check the indentation, and quote values that contain "
-            "': ' or start with a special character such as [ { * & ! | > ' \" % @ `")
-
-
 # Field readers: (page, value node, field name) -> normalized value, or None after a problem.
 
 
-def _text(page: _Page, node: Node, field: str) -> str | None:
-    if not isinstance(node, ScalarNode) or _is_empty(node) or not str(node.value).strip():
-        page.add(page.line(node), field, f"needs text, got {_shape(node)}", value=_plain(node))
-        return None
-    return str(node.value).strip()
-
-
 def _texts(page: _Page, node: Node, field: str) -> list[str] | None:
-    items = _items(page, node, field, example=f"{field}: [{_plain(node) or '...'}]")
-    texts = [_text(page, item, f"{field}[{index}]") for index, item in enumerate(items or [])]
+    items = page.items(node, field, example=f"{field}: [{plain(node) or '...'}]")
+    texts = [page.text(item, f"{field}[{index}]") for index, item in enumerate(items or [])]
     return None if items is None or None in texts else list(dict.fromkeys(t for t in texts if t))
-
-
-def _items(page: _Page, node: Node, field: str, *, example: str) -> list[Node] | None:
-    """The item nodes of a list field; a single value where a list is needed is a problem."""
-    if isinstance(node, SequenceNode):
-        return list(node.value)
-    page.add(page.line(node), field, f"needs a list, got {_shape(node)}; write it as {example}",
-             value=_plain(node))
-    return None
 
 
 def _one_of(page: _Page, node: Node, field: str, dimension: str | None = None) -> str | None:
     """The id of one taxonomy value, or a problem naming the allowed values and the closest one."""
     dimension = dimension or DIMENSION_OF[field]
-    if not isinstance(node, ScalarNode) or _is_empty(node):
-        page.add(page.line(node), field, f"needs one value, got {_shape(node)}. "
-                 f"Allowed: {_allowed(page.taxonomy, dimension)}", value=_plain(node),
+    if not isinstance(node, ScalarNode) or is_empty(node):
+        page.add(page.line(node), field, f"needs one value, got {shape(node)}. "
+                 f"Allowed: {_allowed(page.taxonomy, dimension)}", value=plain(node),
                  allowed=tuple(page.taxonomy.ids(dimension)))
         return None
     value = str(node.value).strip()
@@ -317,8 +185,8 @@ def _allowed(taxonomy: Taxonomy, dimension: str) -> str:
 
 def _many_of(page: _Page, node: Node, field: str) -> list[str] | None:
     dimension = DIMENSION_OF[field]
-    example_id = page.taxonomy.resolve(dimension, str(_plain(node))) or page.taxonomy.ids(dimension)[0]
-    items = _items(page, node, field, example=f"{field}: [{example_id}]")
+    example_id = page.taxonomy.resolve(dimension, str(plain(node))) or page.taxonomy.ids(dimension)[0]
+    items = page.items(node, field, example=f"{field}: [{example_id}]")
     if items is None:
         return None
     if not items:
@@ -335,7 +203,7 @@ def _industries(page: _Page, node: Node, field: str) -> list[str] | None:
     industries = _many_of(page, node, field)
     if industries and ALL_INDUSTRIES in industries and len(industries) > 1:
         page.add(page.line(node), field, "'all' already means every industry; write industries: all "
-                 "alone, or list the industries without 'all'", value=_plain(node))
+                 "alone, or list the industries without 'all'", value=plain(node))
         return None
     return industries
 
@@ -345,35 +213,35 @@ def _gated(page: _Page, node: Node, field: str) -> str | None:
     text = str(value).strip().lower() if isinstance(value, (bool, str)) else None
     if text in GATED:
         return text
-    if value is not _INVALID:
-        page.add(page.line(node), field, f"unknown value {_plain(node)!r}. Allowed: true (always a form), "
+    if value is not INVALID:
+        page.add(page.line(node), field, f"unknown value {plain(node)!r}. Allowed: true (always a form), "
                  "false (never a form), auto (the edge decides per visitor; the default)",
-                 value=_plain(node), allowed=GATED)
+                 value=plain(node), allowed=GATED)
     return None
 
 
 def _when(page: _Page, node: Node, field: str, parse: Any, example: str) -> Any:
-    """A YAML date or time, or an ISO 8601 string read by `parse`; None if neither, _INVALID after a problem."""
+    """A YAML date or time, or an ISO 8601 string read by `parse`; None if neither, INVALID after a problem."""
     value = page.value(node, field, example) if isinstance(node, ScalarNode) else None
     if isinstance(value, str):
         try:
             return parse(value.strip())
         except ValueError:
             return None
-    return value if isinstance(value, dt.date) or value is _INVALID else None
+    return value if isinstance(value, dt.date) or value is INVALID else None
 
 
 def _date(page: _Page, node: Node, field: str) -> str | None:
     value = _when(page, node, field, dt.date.fromisoformat, "YYYY-MM-DD, e.g. 2026-03-18")
     if isinstance(value, dt.date):  # a datetime is a date too
         return value.isoformat()
-    if value is not _INVALID:
-        page.add(page.line(node), field, "not a date; write it as YYYY-MM-DD, e.g. 2026-03-18", value=_plain(node))
+    if value is not INVALID:
+        page.add(page.line(node), field, "not a date; write it as YYYY-MM-DD, e.g. 2026-03-18", value=plain(node))
     return None
 
 
 def _download(page: _Page, node: Node, field: str) -> str | None:
-    path = _text(page, node, field)
+    path = page.text(node, field)
     if path and "://" in path:
         page.add(page.line(node), field, "must be a file in the content directory (e.g. "
                  "downloads/report.pdf), not a URL: the site links only to its own files", value=path)
@@ -383,7 +251,7 @@ def _download(page: _Page, node: Node, field: str) -> str | None:
 
 def _webinar(page: _Page, node: Node, field: str) -> dict[str, Any] | None:
     if not isinstance(node, MappingNode):
-        page.add(page.line(node), field, f"needs {_EXAMPLES['webinar']}, got {_shape(node)}", value=_plain(node))
+        page.add(page.line(node), field, f"needs {_EXAMPLES['webinar']}, got {shape(node)}", value=plain(node))
         return None
     pairs = page.pairs(node, "webinar.")
     page.unknown_keys(pairs, WEBINAR_KEYS, "webinar.")
@@ -409,8 +277,8 @@ def _start(page: _Page, node: Node) -> str | None:
         message = f"needs a time and a UTC offset, not only a date; e.g. {value.isoformat()}T14:00:00+08:00"
     else:
         message = f"not a date and time; write ISO 8601 with a UTC offset, e.g. {example}"
-    if value is not _INVALID:
-        page.add(page.line(node), field, message, value=_plain(node))
+    if value is not INVALID:
+        page.add(page.line(node), field, message, value=plain(node))
     return None
 
 
@@ -418,8 +286,8 @@ def _minutes(page: _Page, node: Node, field: str) -> int | None:
     value = page.value(node, field, "15") if isinstance(node, ScalarNode) else None
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if value is not _INVALID:
-        page.add(page.line(node), field, "needs a whole number of minutes, e.g. 15", value=_plain(node))
+    if value is not INVALID:
+        page.add(page.line(node), field, "needs a whole number of minutes, e.g. 15", value=plain(node))
     return None
 
 
@@ -432,7 +300,7 @@ def _duration(page: _Page, node: Node) -> int | None:
 
 
 def _agenda(page: _Page, node: Node, duration: int | None) -> list[dict[str, Any]] | None:
-    items = _items(page, node, "webinar.agenda", example="a list of '- {at: 0, title: 开场}' lines")
+    items = page.items(node, "webinar.agenda", example="a list of '- {at: 0, title: 开场}' lines")
     if items is None:
         return None
     if not items:
@@ -443,8 +311,8 @@ def _agenda(page: _Page, node: Node, duration: int | None) -> list[dict[str, Any
     for index, item in enumerate(items):
         field = f"webinar.agenda[{index}]"
         if not isinstance(item, MappingNode):
-            page.add(page.line(item), field, f"needs '{{at: minute, title: ...}}', got {_shape(item)}",
-                     value=_plain(item))
+            page.add(page.line(item), field, f"needs '{{at: minute, title: ...}}', got {shape(item)}",
+                     value=plain(item))
             continue
         pairs = page.pairs(item, f"{field}.")
         page.unknown_keys(pairs, AGENDA_KEYS, f"{field}.")
@@ -452,7 +320,7 @@ def _agenda(page: _Page, node: Node, duration: int | None) -> list[dict[str, Any
             if key not in pairs:
                 page.add(page.line(item), f"{field}.{key}", f"missing; {_EXAMPLES[f'webinar.agenda.{key}']}")
         at = _minutes(page, pairs["at"][1], f"{field}.at") if "at" in pairs else None
-        title = _text(page, pairs["title"][1], f"{field}.title") if "title" in pairs else None
+        title = page.text(pairs["title"][1], f"{field}.title") if "title" in pairs else None
         if at is not None:
             line = page.line(pairs["at"][1])
             if at < 0 or (duration is not None and at >= duration):
@@ -476,7 +344,7 @@ _EXAMPLES.update({
 })
 
 _READERS = {
-    "title": _text,
+    "title": _Page.text,
     "type": _one_of,
     "industries": _industries,
     "stage": _one_of,
@@ -484,7 +352,7 @@ _READERS = {
     "gated": _gated,
     "accounts": _texts,
     "topics": _texts,
-    "summary": _text,
+    "summary": _Page.text,
     "date": _date,
     "download": _download,
     "webinar": _webinar,
