@@ -1,0 +1,179 @@
+"""The built demo resource center, read as files: manifest, slots, listing, facet pages, CTAs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from bs4 import BeautifulSoup
+
+from personalize import manifest
+from personalize.listing import FACETS
+from personalize.resources import collect
+from personalize.taxonomy import Taxonomy
+
+
+@pytest.fixture(scope="module")
+def public(built_site: Path) -> manifest.Manifest:
+    return manifest.read(built_site / "site" / manifest.PUBLIC_FILE)
+
+
+@pytest.fixture(scope="module")
+def private(built_site: Path) -> manifest.Manifest:
+    return manifest.read(built_site / "build" / "private" / manifest.PRIVATE_FILE, schema=manifest.PRIVATE_SCHEMA)
+
+
+def html(built_site: Path, url: str) -> BeautifulSoup:
+    return BeautifulSoup((built_site / "site" / url / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def resources(m: manifest.Manifest) -> list[manifest.Page]:
+    return [page for page in m.pages if page.kind == "resource"]
+
+
+def matches(page: manifest.Page, facet: str, value: str) -> bool:
+    values = getattr(page, FACETS[facet][1])
+    values = values if isinstance(values, list) else [values]
+    return value in values or (facet == "industry" and "all" in values)
+
+
+def site_url(page_url: str, href: str) -> str:
+    """A link of a page as a site-relative URL (with its query), however the theme wrote it."""
+    return urljoin(f"http://site/{page_url}", href).removeprefix("http://site/")
+
+
+def card_urls(soup: BeautifulSoup, page_url: str) -> set[str]:
+    return {site_url(page_url, card["href"]) for card in soup.select("[data-abm-results] .abm-card__link")}
+
+
+def test_every_public_resource_is_in_the_public_manifest_and_every_account_page_in_the_private_one(
+        built_site: Path, public: manifest.Manifest, private: manifest.Manifest) -> None:
+    found, problems = collect(built_site / "content", root=built_site,
+                              taxonomy=Taxonomy.load(built_site / "taxonomy.yml"))
+    assert not [p for p in problems if p.severity == "error"]
+    assert {r.path for r in found if not r.accounts} == {p.src for p in resources(public)}
+    assert {r.path for r in found if r.accounts} == {p.src for p in resources(private)}
+    assert all(p.accounts for p in private.pages) and not any(p.accounts for p in public.pages)
+
+
+def test_public_variants_are_default_and_industries_account_variants_are_private(
+        public: manifest.Manifest, private: manifest.Manifest) -> None:
+    assert "default" in public.variants
+    assert {k for k in public.variants if k != "default"} == {f"industry:{i}" for i in public.taxonomy["industries"]
+                                                              if i != "all"}
+    assert private.variants and all(key.startswith("account:") for key in private.variants)
+    for fragments in (*public.variants.values(), *private.variants.values()):
+        assert set(fragments) == set(manifest.SLOTS)
+
+
+def test_every_slotted_page_holds_its_default_between_the_markers_inside_its_container(
+        built_site: Path, public: manifest.Manifest) -> None:
+    slotted = [page for page in public.pages if page.slots]
+    assert {"home", "resource", "industry"} <= {page.kind for page in slotted}
+    for page in slotted:
+        text = (built_site / "site" / page.file).read_text(encoding="utf-8")
+        for slot in page.slots:
+            start, end = manifest.slot_markers(slot)
+            assert text.count(start) == 1 and text.count(end) == 1, (page.url, slot)
+            assert re.search(rf'<div [^>]*data-abm-slot="{slot}"[^>]*>{re.escape(start)}.*?{re.escape(end)}</div>',
+                             text, re.S), (page.url, slot)
+
+
+def test_page_defaults_come_from_the_same_partials_as_the_variants(built_site: Path,
+                                                                   public: manifest.Manifest) -> None:
+    home = (built_site / "site" / "index.html").read_text(encoding="utf-8")
+    for slot in manifest.SLOTS:
+        start, end = manifest.slot_markers(slot)
+        assert start + public.variants["default"][slot] + end in home
+    retail = (built_site / "site" / "industries" / "retail" / "index.html").read_text(encoding="utf-8")
+    assert "<!--abm:slot:hero-->" + public.variants["industry:retail"]["hero"] in retail
+
+
+def test_pages_with_an_asset_carry_an_open_link_and_a_lead_form(built_site: Path,
+                                                               public: manifest.Manifest) -> None:
+    with_asset = [page for page in resources(public) if page.download]
+    assert {"true", "false"} <= {page.gated for page in with_asset} or len(with_asset) > 1
+    for page in with_asset:
+        assert page.cta is not None and (built_site / "site" / page.download).is_file(), page.url
+        form = BeautifulSoup(page.cta["gated"], "html.parser").form
+        assert form["method"] == "post" and form["action"] == "/abm/lead"
+        assert {"name", "company", "email", "phone", "role", "consent", "page", "asset"} <= {
+            field["name"] for field in form.select("input")}
+        assert form.select_one("input[name=consent]").has_attr("required")
+        link = BeautifulSoup(page.cta["open"], "html.parser").a
+        assert link["href"] == "/" + page.download
+        shown = "open" if page.gated == "false" else "gated"
+        assert page.cta[shown] in (built_site / "site" / page.file).read_text(encoding="utf-8"), page.url
+
+
+def test_the_listing_has_every_public_resource_with_its_tags_as_data_attributes(
+        built_site: Path, public: manifest.Manifest) -> None:
+    cards = {site_url("resources/", card.a["href"]): card
+             for card in html(built_site, "resources").select("[data-abm-results] .abm-card")}
+    expected = {page.url: page for page in resources(public)}
+    assert set(cards) == set(expected)
+    for href, page in expected.items():
+        card = cards[href]
+        assert card["data-industries"].split() == page.industries
+        assert card["data-personas"].split() == page.personas
+        assert (card["data-stage"], card["data-type"]) == (page.stage, page.type)
+
+
+@pytest.mark.parametrize("facet", FACETS)
+def test_each_no_js_facet_page_lists_exactly_the_matching_resources(built_site: Path, public: manifest.Manifest,
+                                                                    facet: str) -> None:
+    dimension = FACETS[facet][0]
+    for value in public.taxonomy[dimension]:
+        url = f"resources/{facet}/{value}/"
+        soup = html(built_site, url)
+        expected = {p.url for p in resources(public) if matches(p, facet, value)}
+        assert card_urls(soup, url) == expected, (facet, value)
+        assert not soup.find("script", src=re.compile("abm-listing"))
+
+
+def test_resource_pages_link_their_tags_to_the_filtered_listing_and_the_facet_page(
+        built_site: Path, public: manifest.Manifest) -> None:
+    for page in resources(public):
+        soup = html(built_site, page.url)
+        links = {site_url(page.url, a["href"]) for a in soup.select(".abm-facts a")}
+        for value in page.industries:
+            assert f"resources/?industry={value}" in links, page.url
+            assert f"resources/industry/{value}/" in links, page.url
+        assert f"resources/?stage={page.stage}" in links and f"resources/type/{page.type}/" in links
+
+
+def test_webinar_pages_show_date_duration_and_agenda(built_site: Path, public: manifest.Manifest) -> None:
+    webinars = [page for page in resources(public) if page.webinar]
+    assert len(webinars) >= 2
+    for page in webinars:
+        assert page.webinar is not None
+        section = html(built_site, page.url).select_one(".abm-webinar")
+        assert section is not None and section["data-abm-webinar-start"] == page.webinar.start
+        assert f"{page.webinar.duration} 分钟" in section.get_text()
+        rows = [row.get_text(" ", strip=True) for row in section.select("tbody tr")]
+        assert [item.title for item in page.webinar.agenda] == [row.split(" ", 3)[-1] for row in rows]
+
+
+def test_industry_landing_pages_group_their_resources_by_stage(built_site: Path, public: manifest.Manifest) -> None:
+    for industry in (i for i in public.taxonomy["industries"] if i != "all"):
+        soup = html(built_site, f"industries/{industry}")
+        expected = {p.url for p in resources(public) if matches(p, "industry", industry)}
+        listed = {site_url(f"industries/{industry}/", a["href"]) for a in soup.select(".abm-stage .abm-card__link")}
+        assert listed == expected, industry
+
+
+THIRD_PARTY = re.compile(r"fonts\.googleapis|fonts\.gstatic|https://fonts\.|//cdn\.|cdnjs|jsdelivr|unpkg|"
+                         r"<script[^>]+src=\"(https?:)?//|<link[^>]+href=\"(https?:)?//[^\"]+\"[^>]*stylesheet|"
+                         r"<img[^>]+src=\"(https?:)?//|@import\s+url\(\"?(https?:)?//")
+
+
+def test_the_built_site_references_no_other_host(built_site: Path) -> None:
+    offenders = []
+    for path in (built_site / "site").rglob("*"):
+        if path.suffix in (".html", ".css", ".xml") and path.is_file():
+            found = THIRD_PARTY.search(path.read_text(encoding="utf-8"))
+            if found:
+                offenders.append(f"{path.relative_to(built_site)}: {found.group(0)}")
+    assert not offenders
