@@ -21,6 +21,8 @@ from analytics.stages import STAGES, STAGES_ZH
 from analytics.webinars import list_webinars
 from analytics.charts import Bar, Mark, bar_chart, interval_chart, line_chart, sparkline
 
+#: The period the dashboard covers when none is given: the last four weeks.
+DEFAULT_DAYS = 28
 #: The dashboard's sections, in page order; each is also a report name.
 SECTIONS = ("accounts", "signals", "channels", "webinar", "experiments")
 

@@ -33,8 +33,6 @@ COOKIE = "abm_dashboard"
 COOKIE_SECONDS = 12 * 3600
 CACHE_SECONDS = 60.0
 DEFAULT_PATH = "/_abm/dashboard"
-#: How far back the served dashboard looks (signals use their own baseline weeks before "now").
-DEFAULT_DAYS = 90
 
 #: The page may only use what it carries inline: no request to any host, not even this one.
 HEADERS = {
@@ -136,7 +134,7 @@ def settings_renderer(settings: Any) -> Callable[[], str]:
 
     def render() -> str:
         from analytics.context import open_context
-        from analytics.dashboard import build_dashboard
+        from analytics.dashboard import DEFAULT_DAYS, build_dashboard
 
         db = str(getattr(settings, "db", "abm.sqlite")).removeprefix("sqlite:///")
         until = datetime.now(UTC)

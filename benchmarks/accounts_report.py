@@ -1,0 +1,170 @@
+"""How close is the `accounts` report to what DuckDB can do by hand on a large store?
+
+Generates N events (default 10 million) with DuckDB SQL (`range()` + hashing, no Python loop)
+into a Parquet file under a temporary directory, then times, on the same file:
+
+* report:   `Store.open(parquet, engine="duckdb")` + `analytics.reports.accounts.build(ctx)`;
+* baseline: one hand-written DuckDB GROUP BY computing the same per-account numbers (visits,
+  people, sessions, pageviews, engaged minutes, last seen) straight from `read_parquet`.
+
+Both must give the same numbers; the script prints both times (median of --repeat runs) and
+report ÷ baseline. Goal: ≤ 2×.
+
+    .venv/bin/python benchmarks/accounts_report.py [--events 10000000] [--accounts 5000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from analytics.context import ReportContext
+from analytics.period import Period
+from analytics.reports import accounts
+from analytics.store import Store
+from personalize.events import EVENT_FIELDS, EXTRA_FIELDS
+
+START = datetime(2026, 8, 1, tzinfo=UTC)
+DAYS = 90
+COMPARED = ("visits", "people", "sessions", "pageviews", "engaged_minutes", "last_seen")
+
+#: One SQL expression per event column; `i` is the row number, `v` the visitor number.
+#: A visitor belongs to one account (60% of visitors are identified), visits ~30 sessions,
+#: and sees mostly pageviews; 2% of rows are bots and 1% preview traffic.
+COLUMNS: dict[str, str] = {
+    "ts": f"strftime(TIMESTAMP '{START:%Y-%m-%d}' + to_milliseconds((hash(i, 'ts') % {DAYS * 86_400_000})::BIGINT), "
+    "'%Y-%m-%dT%H:%M:%S.%gZ')",
+    "kind": "CASE WHEN hash(i, 'k') % 100 < 78 THEN 'pageview' WHEN hash(i, 'k') % 100 < 92 THEN 'engagement' "
+    "WHEN hash(i, 'k') % 100 < 96 THEN 'cta_click' WHEN hash(i, 'k') % 100 < 98 THEN 'download' "
+    "ELSE 'webinar_heartbeat' END",
+    "visitor_id": "'v' || v",
+    "session_id": "'s' || v || '-' || (hash(i, 's') % 30)",
+    "path": "'/resources/page-' || (hash(i, 'p') % 200) || '/'",
+    "referrer_host": "CASE WHEN hash(i, 'r') % 3 = 0 THEN 'www.baidu.com' ELSE NULL END",
+    "utm_source": "CASE WHEN hash(i, 'u') % 4 = 0 THEN 'baidu' ELSE NULL END",
+    "utm_medium": "CASE WHEN hash(i, 'u') % 4 = 0 THEN 'cpc' ELSE NULL END",
+    "utm_campaign": "NULL",
+    "utm_term": "NULL",
+    "utm_content": "NULL",
+    "account_id": "CASE WHEN v % 10 < 6 THEN 'ACC-' || lpad((hash(v, 'a') % {accounts})::VARCHAR, 5, '0') ELSE NULL END",
+    "match_source": "CASE WHEN v % 10 < 6 THEN 'ip_range' ELSE 'none' END",
+    "industry": "NULL",
+    "variant": "'default'",
+    "arm": "CASE WHEN v % 10 = 0 THEN 'control' ELSE 'personalized' END",
+    "owner": "NULL",
+    "device": "'desktop'",
+    "browser": "'Chrome'",
+    "os": "'Windows'",
+    "is_bot": "hash(i, 'b') % 100 < 2",
+    "is_preview": "hash(i, 'b') % 100 = 2",
+    "country": "'CN'",
+    "region": "NULL",
+    "ip_hash": "NULL",
+    "extra": "NULL",
+    "value": "CASE WHEN hash(i, 'k') % 100 BETWEEN 78 AND 91 OR hash(i, 'k') % 100 >= 98 "
+    "THEN (hash(i, 'x') % 120)::DOUBLE ELSE NULL END",
+}
+assert tuple(COLUMNS) == EVENT_FIELDS + EXTRA_FIELDS
+
+BASELINE = """
+SELECT account_id,
+    COUNT(DISTINCT CASE WHEN kind = 'pageview' THEN session_id END) AS visits,
+    COUNT(DISTINCT visitor_id) AS people,
+    COUNT(DISTINCT session_id) AS sessions,
+    COUNT(*) FILTER (WHERE kind = 'pageview') AS pageviews,
+    COALESCE(SUM(value) FILTER (WHERE kind IN ('engagement', 'webinar_heartbeat')), 0) AS engaged_seconds,
+    MAX(ts) AS last_seen
+FROM read_parquet(?)
+WHERE ts >= ? AND ts < ? AND NOT is_bot AND NOT is_preview AND account_id IS NOT NULL AND account_id <> ''
+GROUP BY account_id
+"""
+
+
+def generate(path: Path, events: int, accounts_count: int, visitors: int) -> None:
+    """Write `events` rows to Parquet, in chunks so progress shows and memory stays flat."""
+    connection = duckdb.connect()
+    select = ", ".join(f"{sql.format(accounts=accounts_count)} AS {name}" for name, sql in COLUMNS.items())
+    chunk = 2_000_000
+    parts = []
+    for first in range(0, events, chunk):
+        last = min(first + chunk, events)
+        part = path.with_name(f"part-{first // chunk:04d}.parquet")
+        connection.execute(
+            f"COPY (SELECT {select} FROM (SELECT i, hash(i, 'v') % {visitors} AS v FROM range({first}, {last}) t(i))) "
+            f"TO '{part}' (FORMAT parquet, COMPRESSION zstd)"
+        )
+        parts.append(str(part))
+        print(f"  generated {last:,} / {events:,} events", file=sys.stderr, flush=True)
+    connection.execute(
+        f"COPY (SELECT * FROM read_parquet({parts!r}) ORDER BY ts) TO '{path}' (FORMAT parquet, COMPRESSION zstd)"
+    )
+    for part in parts:
+        Path(part).unlink()
+
+
+def run_report(path: Path, period: Period) -> dict[str, dict[str, Any]]:
+    with Store.open(path, engine="duckdb") as store:
+        rows = accounts.build(ReportContext(store=store, period=period))
+    return {row["account_id"]: {key: row[key] for key in COMPARED} for row in rows if row["visits"] or row["sessions"]}
+
+
+def run_baseline(path: Path, period: Period) -> dict[str, dict[str, Any]]:
+    connection = duckdb.connect()
+    cursor = connection.execute(BASELINE, [str(path), period.since_ts, period.until_ts])
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    connection.close()
+    for row in rows:  # rounded like the report rounds, so equal sums compare equal
+        row["engaged_minutes"] = round(float(row["engaged_seconds"]) / 60, 1)
+    return {row["account_id"]: {key: row[key] for key in COMPARED} for row in rows}
+
+
+def timed(function: Any, *args: Any) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - started, result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=10_000_000, help="events to generate (default 10,000,000)")
+    parser.add_argument("--accounts", type=int, default=5000, help="distinct accounts (default 5,000)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each side; the median is shown")
+    args = parser.parse_args(argv)
+    visitors = max(args.events // 50, 100)
+    period = Period(START, START + timedelta(days=DAYS))
+    with tempfile.TemporaryDirectory(prefix="abm-bench-") as tmp:
+        path = Path(tmp) / "events.parquet"
+        print(f"generating {args.events:,} events ({visitors:,} visitors, {args.accounts:,} accounts) ...", file=sys.stderr)
+        seconds, _ = timed(generate, path, args.events, args.accounts, visitors)
+        print(f"  done in {seconds:.1f} s, {path.stat().st_size / 1e6:.0f} MB of Parquet", file=sys.stderr)
+        report_times, baseline_times = [], []
+        for _ in range(args.repeat):  # interleaved, so both sides see the same cache state
+            seconds, report = timed(run_report, path, period)
+            report_times.append(seconds)
+            seconds, baseline = timed(run_baseline, path, period)
+            baseline_times.append(seconds)
+    if report != baseline:
+        differing = sorted(k for k in set(report) | set(baseline) if report.get(k) != baseline.get(k))
+        print(f"MISMATCH on {len(differing)} accounts, e.g. {differing[:3]}:", file=sys.stderr)
+        for key in differing[:3]:
+            print(f"  report   {report.get(key)}\n  baseline {baseline.get(key)}", file=sys.stderr)
+        return 1
+    report_s, baseline_s = statistics.median(report_times), statistics.median(baseline_times)
+    print(f"events:   {args.events:,} ({len(report):,} accounts; both sides agree on every number)")
+    print(f"report:   {report_s:.3f} s  (Store.open(parquet, engine='duckdb') + accounts.build)")
+    print(f"baseline: {baseline_s:.3f} s  (one hand-written DuckDB GROUP BY over read_parquet)")
+    print(f"ratio:    {report_s / baseline_s:.2f}x  (goal <= 2x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
