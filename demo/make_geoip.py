@@ -3,7 +3,7 @@
 The edge identifies a visitor's company from the organization or domain a GeoIP2 database gives
 for their IP. MaxMind's test databases only hold English test names, so this script writes one
 with the networks of demo accounts (see demo/accounts.csv), registered under their legal names
-("铭泰机械制造有限公司" for the account "铭泰机械"), plus carrier networks that must match nothing.
+("乐购优选（中国）有限公司" for the account "乐购优选"), plus carrier networks that must match nothing.
 
 Usage: python demo/make_geoip.py OUT.mmdb   (prints the IPs to try)
 """
@@ -49,7 +49,7 @@ class Network:
 
 NETWORKS = (
     Network("100.64.1.0/24", "苏州", "geoip_org → ACC-007 铭泰机械",
-            organization="铭泰机械制造有限公司"),
+            organization="铭泰机械有限公司"),
     Network("100.64.2.0/24", "天津", "geoip_org → ACC-008 北辰汽车零部件",
             organization="北辰汽车零部件股份有限公司"),
     Network("100.64.3.0/24", "呼和浩特", "geoip_org → ACC-012 禾润乳业",
@@ -59,13 +59,13 @@ NETWORKS = (
     Network("100.64.5.0/24", "北京", "geoip_org → ACC-015 鑫源保险",
             organization="鑫源保险股份有限公司"),
     Network("100.64.6.0/24", "广州", "geoip_org → ACC-017 乐购优选",
-            organization="乐购优选商贸有限公司"),
+            organization="乐购优选（中国）有限公司"),
     Network("100.64.7.0/24", "深圳", "geoip_domain → ACC-009 云帆软件",
             domain="yunfan-soft.com"),
     Network("100.64.10.0/24", "上海", "geoip_org → ACC-005 汇衡银行",
             organization="汇衡银行股份有限公司", domain="huiheng-bank.com"),
     Network("2001:db8:5a00::/48", "上海", "geoip_org over IPv6 → ACC-002 星河半导体",
-            organization="星河半导体科技有限公司", domain="xinghe-semi.com"),
+            organization="星河半导体股份有限公司", domain="xinghe-semi.com"),
     Network("100.64.8.0/24", "杭州", "no match: home broadband (residential)",
             organization="中国联通", isp="中国联通", user_type="residential", connection_type="Cable/DSL"),
     Network("100.64.9.0/24", "杭州", "no match: mobile network (cellular)",
