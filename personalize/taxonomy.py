@@ -45,7 +45,7 @@ class Taxonomy:
     """Every allowed value of every dimension, with its display names per language."""
 
     def __init__(self, languages: tuple[str, ...], labels: dict[str, dict[str, dict[str, str]]],
-                 aliases: dict[str, dict[str, list[str]]] | None = None) -> None:
+                 aliases: dict[str, dict[str, list[str]]] | None = None, *, source: str = "taxonomy") -> None:
         self.languages = languages
         self._labels = labels
         self._lookup: dict[str, dict[str, str]] = {}
@@ -57,7 +57,7 @@ class Taxonomy:
                     key = normalize(name)
                     if table.get(key, id_) != id_:
                         raise ConfigError(
-                            f"taxonomy: {dimension}: the name {name!r} is used by both "
+                            f"{source}: {dimension}: the name {name!r} is used by both "
                             f"{table[key]!r} and {id_!r}; give each value its own names"
                         )
                     table[key] = id_
@@ -111,7 +111,7 @@ class Taxonomy:
                 f"{source}: unknown section(s) {', '.join(unknown)}; "
                 f"allowed: languages, {', '.join(DIMENSIONS)}"
             )
-        return cls(tuple(languages), labels, aliases)
+        return cls(tuple(languages), labels, aliases, source=source)
 
     def _values(self, dimension: str) -> dict[str, dict[str, str]]:
         if dimension not in self._labels:
