@@ -151,13 +151,18 @@ def shape(node: Node) -> str:
     return "nothing" if is_empty(node) or node.value == "" else "a single value"
 
 
-def plain(node: Node) -> Any:
-    """The node's text as the writer typed it, for a problem's `value`."""
+def plain(node: Node, depth: int = 0) -> Any:
+    """The node's text as the writer typed it, for a problem's `value` (cut short for deep or recursive aliases)."""
     if isinstance(node, ScalarNode):
         return node.value
+    if depth >= _PLAIN_DEPTH:
+        return "..."
     if isinstance(node, SequenceNode):
-        return [plain(item) for item in node.value]
-    return {str(plain(key)): plain(value) for key, value in node.value}
+        return [plain(item, depth + 1) for item in node.value]
+    return {str(plain(key, depth + 1)): plain(value, depth + 1) for key, value in node.value}
+
+
+_PLAIN_DEPTH = 4
 
 
 def is_empty(node: Node) -> bool:

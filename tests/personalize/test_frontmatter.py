@@ -372,6 +372,12 @@ def test_yaml_anchors_and_aliases_are_followed(check) -> None:  # type: ignore[n
     assert resource is not None and resource.topics == ["it", "executive"]
 
 
+def test_a_recursive_alias_is_a_problem_not_a_crash(check) -> None:  # type: ignore[no-untyped-def]
+    problem = only(check(VALID.replace("personas: [it, executive]", "personas: &loop [it, *loop]")))
+    assert (problem.line, problem.field) == (6, "personas[1]")
+    assert problem.value == ["it", ["it", ["it", ["it", "..."]]]]
+
+
 def test_mkdocs_keys_are_known(check) -> None:  # type: ignore[no-untyped-def]
     keys = "template: x.html\nhide: [toc]\nsearch: {exclude: true}\ndescription: d\nicon: x\nstatus: new\ntags: [a]\nslug: s\n"
     assert check(VALID.replace("---\n#", keys + "---\n#"), strict=True).problems == []
