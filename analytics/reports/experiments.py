@@ -40,17 +40,13 @@ def build(ctx: ReportContext, *, holdout: float = 0.1, **options: Any) -> dict[s
     arms_seen = ctx.store.query(
         f"""SELECT account_id, arm, MIN(ts) AS first_ts FROM events
         WHERE ts >= ? AND ts < ? AND {REAL_TRAFFIC} AND {IDENTIFIED} AND arm IN ('{TREATMENT}', '{CONTROL}')
-        GROUP BY account_id, arm""",
+        GROUP BY account_id, arm ORDER BY account_id, first_ts, arm""",
         period,
     )
-    arm_of: dict[str, tuple[str, str]] = {}
-    mixed = set()
-    for row in arms_seen:
-        known = arm_of.get(row["account_id"])
-        if known is not None:
-            mixed.add(row["account_id"])
-        if known is None or row["first_ts"] < known[1]:
-            arm_of[row["account_id"]] = (row["arm"], row["first_ts"])
+    arm_of: dict[str, str] = {}
+    for row in arms_seen:  # the first arm an account was served wins (ties: alphabetical, control)
+        arm_of.setdefault(row["account_id"], row["arm"])
+    mixed = len(arms_seen) - len(arm_of)
     ctx.step("转化")
     converted = {
         row["account_id"]
@@ -62,10 +58,10 @@ def build(ctx: ReportContext, *, holdout: float = 0.1, **options: Any) -> dict[s
         )
     }
     counts = {arm: [0, 0] for arm in (TREATMENT, CONTROL)}
-    for account_id, (arm, _) in arm_of.items():
+    for account_id, arm in arm_of.items():
         counts[arm][0] += 1
         counts[arm][1] += account_id in converted
-    return _compare(counts, holdout, len(mixed))
+    return _compare(counts, holdout, mixed)
 
 
 def _compare(counts: dict[str, list[int]], holdout: float, mixed: int) -> dict[str, Any]:
