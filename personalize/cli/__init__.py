@@ -40,7 +40,8 @@ def abm() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run `abm`; a UserError anywhere becomes its message on stderr and its exit code."""
     try:
-        abm.main(args=argv, prog_name="abm", standalone_mode=False)
+        # Without standalone mode click returns ctx.exit()'s code instead of exiting with it.
+        exit_code = abm.main(args=argv, prog_name="abm", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
@@ -52,3 +53,5 @@ def main(argv: list[str] | None = None) -> None:
     except UserError as error:
         click.secho(f"error: {error}", fg="red", err=True)
         sys.exit(error.exit_code)
+    if isinstance(exit_code, int) and exit_code:
+        sys.exit(exit_code)
