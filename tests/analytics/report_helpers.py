@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def report_context(
     **context: Any,
 ) -> Iterator[ReportContext]:
     """A ReportContext over a fresh store holding `events` and rows of other tables (e.g. leads)."""
-    path = tmp_path / f"events-{engine}.sqlite"
+    path = next(p for n in count() if not (p := tmp_path / f"events-{engine}-{n}.sqlite").exists())
     with Store.open(path, create=True) as store:
         store.insert_events(events)
         for table, rows in (tables or {}).items():
