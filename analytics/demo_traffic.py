@@ -22,7 +22,7 @@ from typing import Any
 from analytics.period import iso
 from analytics.store import BATCH, Store
 from analytics.webinars import WebinarPage, slug_of
-from personalize import manifest as manifest_module
+import personalize.manifest as manifest_module
 from personalize.accounts import Account
 from personalize.resources import collect
 from personalize.taxonomy import Taxonomy

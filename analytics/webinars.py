@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from analytics.period import iso
-from personalize import manifest as manifest_module
+import personalize.manifest as manifest_module
 from personalize.errors import UserError
 from personalize.frontmatter import split_front_matter
 from personalize.manifest import AgendaItem

@@ -8,8 +8,9 @@ import click
 
 from analytics.cli.progress import PROGRESS_HELP, progress_bar
 from analytics.imports.attendance import import_webinar
+from analytics.imports.crm import read_crm
 from analytics.imports.events import FORMATS, format_of, import_events
-from analytics.imports.rows import parse_tz
+from analytics.imports.rows import accept, parse_tz
 from analytics.imports.teams import read_teams
 from analytics.imports.zoom import read_registrants, read_zoom
 from analytics.store import Store
@@ -74,3 +75,18 @@ def import_webinar_command(
     with Store.open(db, create=True) as store:
         click.echo(import_webinar(store, attendance, webinar=webinar.slug, source=source,
                                   skip_bad_rows=skip_bad_rows, accounts=book, file=str(file)))
+
+
+@import_group.command("crm")
+@click.argument("file", type=FILE)
+@click.option("--db", required=True, help="The event store (SQLite file; created if missing).")
+@click.option("--accounts", type=FILE, help="Accounts CSV: checks account ids and matches account names.")
+@click.option("--tz", default="UTC", show_default=True, help="Zone of the export's dates, e.g. +08:00.")
+@click.option("--skip-bad-rows", is_flag=True, help=SKIP_HELP)
+def import_crm_command(file: Path, db: str, accounts: Path | None, tz: str, skip_bad_rows: bool) -> None:
+    """Import account pipeline stages from a CRM CSV export; re-importing the same file replaces it."""
+    rows, problems = read_crm(file, load_book(accounts), parse_tz(tz))
+    skipped = accept(file, problems, skip_bad_rows=skip_bad_rows)
+    with Store.open(db, create=True) as store:
+        count = store.replace_rows("crm_stages", rows, key={"source": f"crm:{file.name}"})
+    click.echo(f"imported {count} CRM stage(s) from {file}" + (f"; {skipped}" if skipped else ""))
