@@ -15,6 +15,8 @@ from markupsafe import Markup, escape
 #: Series colours: the first is the whole, the second the target-account part of it.
 COLORS = ("#9db4d6", "#1f5fbf", "#e8833a", "#2e9e6b")
 HIGHLIGHT = "#d64545"
+#: Longer agenda titles are cut (the full title shows on hover).
+MARK_LABEL = 16
 FONT = 'font-family="system-ui, -apple-system, \'PingFang SC\', \'Microsoft YaHei\', sans-serif"'
 
 
@@ -143,7 +145,11 @@ def line_chart(
             f'<line class="mark" x1="{_fmt(x)}" y1="{top - 4}" x2="{_fmt(x)}" y2="{height - bottom}" '
             f'stroke="{COLORS[2]}" stroke-dasharray="4 3"/>'
         )
-        body.append(_text(x + 3, 12 + 16 * (index % 4), mark.label, extra=f' fill="{COLORS[2]}"'))
+        short = mark.label if len(mark.label) <= MARK_LABEL else mark.label[: MARK_LABEL - 1] + "…"
+        body.append(
+            f'<text x="{_fmt(x + 3)}" y="{12 + 16 * (index % 4)}" fill="{COLORS[2]}">{escape(short)}'
+            f"<title>{escape(mark.label)}</title></text>"
+        )
     return _svg(width, height, body, label)
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from analytics.context import ReportContext
+from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
+from analytics.period import iso
 from analytics.reports.signals import SIGNALS_ZH as SIGNALS
 from analytics.stages import STAGES, STAGES_ZH
 from analytics.webinars import list_webinars
@@ -23,6 +24,8 @@ from analytics.charts import Bar, Mark, bar_chart, interval_chart, line_chart, s
 
 #: The period the dashboard covers when none is given: the last four weeks.
 DEFAULT_DAYS = 28
+#: Weeks of activity in each account's sparkline.
+SPARK_WEEKS = 8
 #: The dashboard's sections, in page order; each is also a report name.
 SECTIONS = ("accounts", "signals", "channels", "webinar", "experiments")
 
@@ -101,7 +104,9 @@ def accounts_view(result: Any) -> dict[str, Any]:
         )
     rows.sort(key=lambda r: (-(r.get("visits") or 0), str(r.get("account_name") or "")))
     share = result.get("target_share") if isinstance(result, Mapping) else None
-    return {"rows": rows, "empty": not rows, "target_share": share}
+    active = [row for row in rows if row.get("visits") or row.get("sessions")]
+    quiet = [row for row in rows if not (row.get("visits") or row.get("sessions"))]
+    return {"rows": active, "quiet": quiet, "empty": not rows, "target_share": share}
 
 
 def signals_view(result: Any) -> dict[str, Any]:
@@ -178,7 +183,7 @@ def webinar_view(result: Any) -> dict[str, Any]:
         "chart": chart,
         "no_shows": no_shows,
         "early_leavers": early,
-        "empty": not buckets and not no_shows and not result.get("registrants"),
+        "empty": not result.get("attendees") and not result.get("registrants") and not no_shows,
     }
 
 
@@ -216,7 +221,7 @@ VIEWS: dict[str, Callable[[Any], dict[str, Any]]] = {
 
 def key_numbers(views: Mapping[str, Mapping[str, Any]], leads: int | None = None) -> list[dict[str, str]]:
     """The header: what a CMO asks first."""
-    accounts = views.get("accounts", {}).get("rows", [])
+    accounts = views.get("accounts", {}).get("rows", []) + views.get("accounts", {}).get("quiet", [])
     reached = sum(1 for row in accounts if (row.get("visits") or 0) > 0)
     engaged = sum(1 for row in accounts if row.get("stage") in ENGAGED_STAGES)
     if leads is None:
@@ -268,13 +273,41 @@ def build_results(context: ReportContext, *, webinar: str | None = None) -> dict
         report = importlib.import_module(f"analytics.reports.{name}")
         context.step(TITLES[name])
         if name == "accounts":
-            results[name] = {"rows": report.build(context), **report.summary(context)}
+            rows = report.build(context)
+            weekly = weekly_pageviews(context)
+            for row in rows:
+                row.setdefault("weekly", weekly.get(row["account_id"], [0] * SPARK_WEEKS))
+            results[name] = {"rows": rows, **report.summary(context)}
         elif name == "webinar":
             slug = webinar or latest_webinar(context)
             results[name] = report.build(context, slug=slug) if slug else None
         else:
             results[name] = report.build(context)
     return results
+
+
+def weekly_pageviews(context: ReportContext) -> dict[str, list[int]]:
+    """Pageviews per account in each of the SPARK_WEEKS weeks before --until (the sparklines)."""
+    until = context.period.until
+    rows = context.store.query(
+        f"""SELECT account_id, substr(ts, 1, 10) AS day, COUNT(*) AS pageviews FROM events
+        WHERE kind = 'pageview' AND ts >= ? AND ts < ? AND {REAL_TRAFFIC} AND {IDENTIFIED}
+        GROUP BY account_id, substr(ts, 1, 10)""",
+        [iso(until - timedelta(weeks=SPARK_WEEKS)), context.period.until_ts],
+    )
+    weekly: dict[str, list[int]] = {}
+    for row in rows:
+        age = (until - datetime.fromisoformat(row["day"]).replace(tzinfo=timezone.utc)).days // 7
+        weeks = weekly.setdefault(row["account_id"], [0] * SPARK_WEEKS)
+        weeks[min(max(SPARK_WEEKS - 1 - age, 0), SPARK_WEEKS - 1)] += int(row["pageviews"])
+    return weekly
+
+
+def leads_count(context: ReportContext) -> int:
+    """Every lead of the period, target account or not (the header's lead count)."""
+    return int(context.store.scalar(
+        "SELECT COUNT(*) FROM leads WHERE ts >= ? AND ts < ?", [context.period.since_ts, context.period.until_ts]
+    ) or 0)  # fmt: skip
 
 
 def latest_webinar(context: ReportContext) -> str | None:
@@ -286,7 +319,7 @@ def latest_webinar(context: ReportContext) -> str | None:
 
 def build_dashboard(context: ReportContext, *, webinar: str | None = None) -> str:
     period = (context.period.since.isoformat(), context.period.until.isoformat())
-    return render_dashboard(build_results(context, webinar=webinar), period=period)
+    return render_dashboard(build_results(context, webinar=webinar), period=period, leads=leads_count(context))
 
 
 def render_report_html(name: str, result: Any, *, period: tuple[Any, Any] | None = None) -> str:
