@@ -30,6 +30,7 @@ from personalize.events import (
     EXTRA_FIELDS,
     LEAD_FIELDS,
     NUMERIC_FIELDS,
+    apply_migrations,
     connect_sqlite,
 )
 
@@ -71,23 +72,7 @@ _FALSE: Final = {False, 0, "0", "false", "False", "FALSE", "no", "", None}
 
 def migrate_analytics(connection: sqlite3.Connection) -> int:
     """Create or upgrade the analytics-owned tables; return their schema version."""
-    row = connection.execute("SELECT version FROM schema_version WHERE component = 'analytics'").fetchone()
-    current = row[0] if row else 0
-    if current > ANALYTICS_SCHEMA_VERSION:
-        raise UserError(
-            f"this event store's analytics tables are at version {current}, newer than this "
-            f"abm-site ({ANALYTICS_SCHEMA_VERSION}); upgrade abm-site before opening it"
-        )
-    with connection:
-        for version in range(current, ANALYTICS_SCHEMA_VERSION):
-            for statement in ANALYTICS_MIGRATIONS[version]:
-                connection.execute(statement)
-        connection.execute(
-            "INSERT INTO schema_version (component, version) VALUES ('analytics', ?) "
-            "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
-            (ANALYTICS_SCHEMA_VERSION,),
-        )
-    return ANALYTICS_SCHEMA_VERSION
+    return apply_migrations(connection, "analytics", ANALYTICS_MIGRATIONS)
 
 
 def event_row(row: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -8,7 +8,10 @@ so an old store opens under new code without losing a row.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Final
+
+from personalize.errors import UserError
 
 SCHEMA_VERSION: Final = 1
 
@@ -141,26 +144,37 @@ def connect_sqlite(path: str, *, timeout: float = 5.0) -> sqlite3.Connection:
 
 
 def migrate(connection: sqlite3.Connection) -> int:
-    """Apply the migrations this store is missing; return the version it is at now."""
+    """Apply the event-store migrations this store is missing; return its version now."""
+    return apply_migrations(connection, "events", MIGRATIONS)
+
+
+def apply_migrations(
+    connection: sqlite3.Connection, component: str, migrations: Sequence[Sequence[str]]
+) -> int:
+    """Bring one component's tables up to ``len(migrations)``, recorded in ``schema_version``.
+
+    Each wing versions its own tables under its own component name in the same store.
+    """
+    target = len(migrations)
     connection.execute(
         "CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
     )
     row = connection.execute(
-        "SELECT version FROM schema_version WHERE component = 'events'"
+        "SELECT version FROM schema_version WHERE component = ?", (component,)
     ).fetchone()
     current = row[0] if row else 0
-    if current > SCHEMA_VERSION:
-        raise RuntimeError(
-            f"this event store is at schema version {current}, newer than this abm-site "
-            f"({SCHEMA_VERSION}); upgrade abm-site before opening it"
+    if current > target:
+        raise UserError(
+            f"the {component} tables of this store are at schema version {current}, newer than "
+            f"this abm-site ({target}); upgrade abm-site before opening it"
         )
     with connection:
-        for version in range(current, SCHEMA_VERSION):
-            for statement in MIGRATIONS[version]:
+        for version in range(current, target):
+            for statement in migrations[version]:
                 connection.execute(statement)
         connection.execute(
-            "INSERT INTO schema_version (component, version) VALUES ('events', ?) "
+            "INSERT INTO schema_version (component, version) VALUES (?, ?) "
             "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
-            (SCHEMA_VERSION,),
+            (component, target),
         )
-    return SCHEMA_VERSION
+    return target
