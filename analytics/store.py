@@ -159,8 +159,6 @@ class Store:
             connection = connect_sqlite(location)
         except sqlite3.DatabaseError as error:
             raise UserError(f"{location} is not a usable SQLite event store ({error})") from error
-        except RuntimeError as error:  # a newer schema than this code
-            raise UserError(str(error)) from error
         try:
             migrate_analytics(connection)
         except UserError:
