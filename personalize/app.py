@@ -27,7 +27,7 @@ from personalize import beacon, leads
 from personalize.accounts import AccountBook, load_accounts
 from personalize.bots import AgentClassifier
 from personalize.clientip import client_ip, parse_trusted
-from personalize.errors import ConfigError
+from personalize.errors import ConfigError, UserError
 from personalize.eventlog import EventLog, event_row, utc_now
 from personalize.gating import GatingPolicy
 from personalize.geoip import GeoIP
@@ -71,7 +71,7 @@ class Edge:
         def attempt(load: Any) -> Any:
             try:
                 return load()
-            except ConfigError as error:
+            except UserError as error:  # ConfigError, AccountsError, a bad taxonomy: each says what to fix
                 problems.append(str(error))
                 return None
 
@@ -101,7 +101,7 @@ class Edge:
         site = load_site(
             self.settings.site,
             self.settings.private_dir,
-            script_tag=beacon.SCRIPT_TAG,
+            script_tag=beacon.script_tag,
             gated_form=lambda path, html: leads.gated_cta(path, html, self.settings.consent_text),
         )
         texts = [self.settings.consent_text, *(page.consent for page in site.pages.values() if page.consent)]

@@ -85,7 +85,9 @@ class LiveServer:
 
         self.port = free_port()
         self.url = f"http://{host}:{self.port}"
-        config = uvicorn.Config(app, host=host, port=self.port, log_level="warning", lifespan="on")
+        config = uvicorn.Config(
+            app, host=host, port=self.port, log_level="warning", lifespan="on", proxy_headers=False
+        )  # the edge applies its own trusted-proxy rule to X-Forwarded-For
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -50,7 +50,8 @@ def serve(settings_file: Path | None, print_urls: bool, settings_table: bool, **
         click.echo(f"abm edge on {base} — try:")
         for what, url in urls_to_try(app.edge, base):  # type: ignore[attr-defined]
             click.echo(f"  {what}\n    {url}")
-    common = {"host": settings.host, "port": settings.port, "access_log": False, "log_level": "info"}
+    # No access log (it would hold client IPs); no uvicorn proxy headers (the edge trusts proxies itself).
+    common = {"host": settings.host, "port": settings.port, "access_log": False, "proxy_headers": False}
     if settings.workers == 1:
         uvicorn.run(app, **common)
         return
