@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -13,8 +16,11 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from analytics.dashboard import render_dashboard
+from analytics.period import iso
+from analytics.store import Store
 from analytics.web import COOKIE, dashboard_app, dashboard_mount
 from tests.analytics.test_dashboard import sample_results
+from tests.conftest import REPO, LiveServer
 
 TOKEN = "s3cret-token-for-the-dashboard"
 PATH = "/_abm/dashboard"
@@ -30,9 +36,11 @@ def basic(user: str, password: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
 
 
-@pytest.fixture
-def server(live_server):  # type: ignore[no-untyped-def]
-    return live_server(mounted(TOKEN))
+@pytest.fixture(scope="module")
+def server() -> Iterator[LiveServer]:
+    """One server for the login tests: they only read."""
+    with LiveServer(mounted(TOKEN)) as live:
+        yield live
 
 
 @pytest.mark.parametrize(
@@ -126,3 +134,45 @@ def test_the_mount_defaults_to_its_path_and_stays_closed_with_bare_settings(live
     for headers in ({}, {"Authorization": "Bearer None"}):
         response = httpx.get(f"{server.url}/", headers=headers)
         assert response.status_code == 401 and "ABM_DASHBOARD_TOKEN" in response.text
+
+
+def store_with_traffic(path: Path) -> Path:
+    """A real store: ACC-003 surges this week, ACC-001 visits steadily and left a lead."""
+    now = datetime.now(UTC)
+
+    def pageview(days: float, account: str, visitor: str, **fields: Any) -> dict[str, Any]:
+        ts = iso(now - timedelta(days=days))
+        return {"ts": ts, "kind": "pageview", "visitor_id": visitor, "session_id": f"{visitor}-{ts[:10]}",
+                "path": "/resources/smart-factory/", "account_id": account, **fields}  # fmt: skip
+
+    events = [
+        *(pageview(day + 0.5, "ACC-001", f"v{day % 3}", arm="personalized", utm_source="baidu", utm_medium="cpc",
+                   utm_term="MES 系统") for day in range(40)),
+        *(pageview(7 * week + 3, "ACC-003", "v9", arm="control") for week in (1, 2, 3, 4)),
+        *(pageview(1 + i / 24, "ACC-003", f"w{i % 4}", arm="control") for i in range(12)),
+        pageview(2, "ACC-002", "bot", is_bot=1),
+    ]  # fmt: skip
+    with Store.open(path, create=True) as store:
+        store.insert_events(events)
+        store.insert_rows("leads", [{"lead_id": "L-1", "ts": iso(now - timedelta(days=3)), "visitor_id": "v1",
+                                     "name": "张伟", "email": "zw@hengrui-precision.cn", "account_id": "ACC-001"}])  # fmt: skip
+    return path
+
+
+def store_settings(tmp_path: Path, token: str | None = TOKEN) -> SimpleNamespace:
+    return SimpleNamespace(db=str(store_with_traffic(tmp_path / "abm.sqlite")), accounts=REPO / "demo" / "accounts.csv",
+                           taxonomy=REPO / "taxonomy.yml", site=tmp_path / "no-site", dashboard_path=PATH,
+                           dashboard_token=token)  # fmt: skip
+
+
+def test_the_mounted_dashboard_shows_the_store_of_the_settings(live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path, app = dashboard_mount(store_settings(tmp_path))
+    server = live_server(Starlette(routes=[Mount(path, app=app)]))
+    assert httpx.get(f"{server.url}{PATH}/").status_code == 401
+    response = httpx.get(f"{server.url}{PATH}/", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 200
+    page = response.text
+    assert "恒锐精工" in page and "鲜丰食品集团" in page and "MES 系统" in page
+    assert '<span class="badge surge">激增</span>' in page
+    header = page.split('<section class="card"', 1)[0]
+    assert re.findall(r'<div class="value">([^<]*)</div>', header)[3] == "1"  # the one lead of the period
