@@ -45,7 +45,7 @@ FREE_MAIL = frozenset(
 EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@([A-Za-z0-9\-]+\.)+[A-Za-z]{2,}$")
 PHONE = re.compile(
     r"^(?:(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}"  # CN mobile
-    r"|0\d{2,3}[ -]?\d{7,8}(?:-\d{1,6})?"  # CN landline with area code and extension
+    r"|0\d{2,3}[ -]?\d{3,4}[ -]?\d{4}(?:-\d{1,6})?"  # CN landline with area code and extension
     r"|\+[1-9][\d ()\-]{6,18}\d)$"  # international
 )
 MAX_LENGTH = 200
