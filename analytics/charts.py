@@ -17,6 +17,7 @@ COLORS = ("#9db4d6", "#1f5fbf", "#e8833a", "#2e9e6b")
 HIGHLIGHT = "#d64545"
 #: Longer agenda titles are cut (the full title shows on hover).
 MARK_LABEL = 16
+BAR_LABEL = 24
 FONT = 'font-family="system-ui, -apple-system, \'PingFang SC\', \'Microsoft YaHei\', sans-serif"'
 
 
@@ -59,7 +60,7 @@ class Bar:
 
 def bar_chart(bars: Sequence[Bar], series: Sequence[str], *, width: int = 720) -> Markup:
     """Horizontal grouped bars on one shared scale, with a legend (e.g. visits vs target visits)."""
-    label_width, note_width, bar_height, gap, top = 150, 140, 12, 10, 28
+    label_width, note_width, bar_height, gap, top = 210, 140, 12, 10, 28
     plot = (label_width, width - note_width)
     group_height = bar_height * len(series) + gap
     height = top + group_height * max(len(bars), 1) + 4
@@ -71,7 +72,8 @@ def bar_chart(bars: Sequence[Bar], series: Sequence[str], *, width: int = 720) -
         body.append(_text(x + 18, 16, name))
     for row, bar in enumerate(bars):
         y0 = top + row * group_height
-        body.append(_text(label_width - 8, y0 + bar_height * len(series) / 2 + 4, bar.label, anchor="end"))
+        label = bar.label if len(bar.label) <= BAR_LABEL else bar.label[: BAR_LABEL - 1] + "…"
+        body.append(_text(label_width - 8, y0 + bar_height * len(series) / 2 + 4, label, anchor="end"))
         for index, value in enumerate(bar.values):
             length = scale(value, (0, maximum), plot) - plot[0]
             y = y0 + index * bar_height

@@ -223,13 +223,13 @@ def key_numbers(views: Mapping[str, Mapping[str, Any]], leads: int | None = None
     """The header: what a CMO asks first."""
     accounts = views.get("accounts", {}).get("rows", []) + views.get("accounts", {}).get("quiet", [])
     reached = sum(1 for row in accounts if (row.get("visits") or 0) > 0)
-    engaged = sum(1 for row in accounts if row.get("stage") in ENGAGED_STAGES)
+    engaged = sum(1 for row in accounts if (row.get("visits") or 0) > 0 and row.get("stage") in ENGAGED_STAGES)
     if leads is None:
         leads = sum(int(row.get("leads") or 0) for row in views.get("channels", {}).get("rows", []))
     share = views.get("accounts", {}).get("target_share")
     return [
         {"label": "触达目标账户", "value": _number(reached), "hint": f"共 {len(accounts)} 个目标账户"},
-        {"label": "活跃目标账户", "value": _number(engaged), "hint": "阶段为互动及以上"},
+        {"label": "活跃目标账户", "value": _number(engaged), "hint": "本期有访问且阶段为互动及以上"},
         {"label": "目标账户流量占比", "value": _percent(share) if share is not None else "–", "hint": "占已识别流量"},
         {"label": "线索", "value": _number(leads), "hint": "本统计周期"},
         {

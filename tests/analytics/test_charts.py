@@ -29,7 +29,7 @@ def test_bar_lengths_are_proportional_on_one_shared_scale() -> None:
     root = parse(bar_chart(bars, ("访问", "目标账户访问"), width=720))
     rects = root.findall(f"{SVG}rect[@class='bar']")
     widths = {float(r.get("data-value")): float(r.get("width")) for r in rects}
-    plot_width = 720 - 140 - 150
+    plot_width = 720 - 140 - 210
     assert widths[400.0] == pytest.approx(plot_width)
     assert widths[200.0] == pytest.approx(plot_width / 2)
     assert widths[100.0] == pytest.approx(plot_width / 4)
