@@ -41,7 +41,18 @@ def alerts(
     tries: int,
     backoff: float,
 ) -> None:
-    """Send each new alert once; exit 1 when some could not be delivered (the next run retries them)."""
+    """Post new sales alerts to a webhook, each exactly once.
+
+    \b
+    tier1_visit  a tier-1 account (accounts CSV) viewed pages: one per account and day
+    surge        the signals report says an account surges: one per account and week
+    lead_return  a known lead came back to a BoFu page (stage bofu, pricing, demo): one per visit
+
+    Each alert is one JSON POST with kind, account_id, account_name, owner, summary (Chinese),
+    details, ts and text (for Slack-style webhooks). Connection errors and 5xx answers are
+    retried with exponential backoff; an alert is recorded as sent only after a 2xx. Exit code 1
+    when some could not be delivered: the next run tries them again.
+    """
     if not webhook and not dry_run:
         raise UserError("no webhook: pass --webhook URL or set ABM_ALERTS_WEBHOOK (or use --dry-run)")
     now = iso(datetime.now(UTC))
