@@ -49,11 +49,13 @@ from personalize.visitor import (
     VisitorContext,
     cookie_header,
     identify,
+    ip_hash,
     read_query,
 )
 
 log = logging.getLogger("abm.edge")
 MOUNT_GROUP = "abm.edge_mounts"
+CLIENT_CACHE = 8192
 HTML_HEADERS = [
     (b"content-type", b"text/html; charset=utf-8"),
     (b"cache-control", b"private, no-cache"),
@@ -96,6 +98,7 @@ class Edge:
         self.gating = GatingPolicy(settings.ungate_identified, frozenset(settings.gate_stages))
         self.rate_limit = leads.RateLimit(settings.rate_limit)
         self.counters: Counter[str] = Counter()
+        self._clients: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
 
     def _load_site(self) -> Site:
         site = load_site(
@@ -129,8 +132,17 @@ class Edge:
         except Exception as error:  # sqlite3.Error, OSError, a newer schema: all mean "cannot use this store"
             raise ConfigError(f"cannot open the event store {path} ({error})") from error
 
-    def client_ip(self, peer: str | None, forwarded: str | None) -> str | None:
-        return client_ip(peer, forwarded, self.trusted)
+    def client(self, peer: str | None, forwarded: str | None) -> tuple[str | None, str | None]:
+        """The client IP (trusted-proxy rule applied) and its keyed hash, cached: parsing IPs is the slow part."""
+        key = (peer, forwarded)
+        known = self._clients.get(key)
+        if known is None:
+            ip = client_ip(peer, forwarded, self.trusted)
+            known = (ip, ip_hash(self.secret, ip))
+            if len(self._clients) >= CLIENT_CACHE:
+                self._clients.clear()
+            self._clients[key] = known
+        return known
 
     def secure_cookies(self, visitor: VisitorContext) -> bool:
         mode = self.settings.cookie_secure

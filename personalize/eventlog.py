@@ -24,15 +24,29 @@ COLUMNS = EVENT_FIELDS + EXTRA_FIELDS
 INSERT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 
+_second: list[Any] = [None, ""]  # the last whole second formatted, reused within that second
+
+
 def utc_now() -> str:
     """UTC ISO 8601 with milliseconds and a trailing Z (the events contract)."""
     now = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
+    second = int(now)
+    if _second[0] != second:
+        _second[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))]
+    return f"{_second[1]}.{int(now * 1000) % 1000:03d}Z"
+
+
+#: Every column with its empty value, in table order: a row is a copy updated with the event's fields.
+_EMPTY_ROW: dict[str, Any] = {name: 0 if name in BOOLEAN_FIELDS else None for name in COLUMNS}
 
 
 def event_row(fields: Mapping[str, Any]) -> tuple[Any, ...]:
-    """An event as a row in table order; missing fields are NULL (flags: 0)."""
-    return tuple(fields.get(name, 0 if name in BOOLEAN_FIELDS else None) for name in COLUMNS)
+    """An event as a row in table order; missing fields are NULL (flags: 0), unknown fields refused."""
+    row = _EMPTY_ROW.copy()
+    row.update(fields)
+    if len(row) != len(COLUMNS):
+        raise ValueError(f"not event fields: {sorted(set(row) - set(COLUMNS))}")
+    return tuple(row.values())
 
 
 class EventLog:

@@ -96,7 +96,7 @@ def identify(edge: Edge, scope: dict[str, Any], query: dict[str, str], *, use_li
     cookies = read_cookies(cookie) if cookie else {}
     client = scope.get("client")
     peer = client[0] if client else None
-    ip = edge.client_ip(peer, forwarded or None)
+    ip, hashed = edge.client(peer, forwarded or None)
     geo = edge.geoip.lookup(ip)
     visitor_id = cookies.get(VISITOR_COOKIE, "")
     new_visitor = not _ID.match(visitor_id)
@@ -120,7 +120,7 @@ def identify(edge: Edge, scope: dict[str, Any], query: dict[str, str], *, use_li
         visitor_id=visitor_id,
         session_id=session_id,
         new_visitor=new_visitor,
-        ip_hash=ip_hash(edge.secret, ip),
+        ip_hash=hashed,
         country=geo.country,
         region=geo.region,
         agent=edge.classifier.classify(user_agent),

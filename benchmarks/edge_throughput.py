@@ -1,0 +1,163 @@
+"""Edge throughput: a personalized page vs a raw ASGI app returning the same number of bytes.
+
+Both run under the same uvicorn (a subprocess, 1 worker, no access log) and the same load
+(`wrk -t2 -c32 -d10s --latency`). The edge resolves the account through GeoIP2 on every request
+(trusted proxy 127.0.0.1, `X-Forwarded-For` of an IP whose GeoIP organization is a target
+account) and logs one event per page. Baseline: the raw ASGI app. Goals: ratio >= 0.40,
+p99 < 20 ms, events lost = 0.
+
+    .venv/bin/python benchmarks/edge_throughput.py [--duration 10] [--connections 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from personalize.settings import Settings, to_env  # noqa: E402
+from tests.conftest import free_port  # noqa: E402
+
+ENTERPRISE = REPO.parent / "shared" / "fixtures" / "maxmind" / "GeoIP2-Enterprise-Test.mmdb"
+VISITOR_IP = "89.160.20.113"  # GeoIP2-Enterprise-Test: organization "Bevtec" (a demo and test account)
+USER_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
+RAW_APP = '''
+BODY = b"x" * {size}
+HEADERS = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", b"{size}")]
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await send({{"type": "http.response.start", "status": 200, "headers": HEADERS}})
+    await send({{"type": "http.response.body", "body": BODY}})
+'''
+WRK_SCRIPT = f'''
+wrk.headers["X-Forwarded-For"] = "{VISITOR_IP}"
+wrk.headers["User-Agent"] = "{USER_AGENT}"
+'''
+
+
+def build(work: Path) -> Settings:
+    """Settings for the demo build when there is one, else for the edge tests' small build."""
+    if (REPO / "site" / "abm-manifest.json").is_file() and (REPO / "demo" / "accounts.csv").is_file():
+        site, private, accounts = REPO / "site", REPO / "build" / "private", REPO / "demo" / "accounts.csv"
+        (work / "secret.key").write_text("b" * 64)
+    else:
+        from tests.personalize.edge_site import write_edge_site
+
+        write_edge_site(work)
+        site, private, accounts = work / "site", work / "build" / "private", work / "accounts.csv"
+    return Settings(
+        site=site,
+        private_dir=private,
+        accounts=accounts,
+        taxonomy=REPO / "taxonomy.yml",
+        geoip=[ENTERPRISE],
+        db=str(work / "bench.sqlite"),
+        secret_file=work / "secret.key",
+        trusted_proxy=["127.0.0.1/32"],
+        holdout=0.0,
+    )
+
+
+def serve(target: list[str], port: int, env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "uvicorn", *target, "--port", str(port), "--no-access-log",
+               "--no-proxy-headers", "--log-level", "warning", "--workers", "1"]
+    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env})
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+            return process
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"server {target} exited with {process.returncode}") from None
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"server {target} did not start")
+
+
+def fetch(url: str) -> bytes:
+    request = urllib.request.Request(url, headers={"X-Forwarded-For": VISITOR_IP, "User-Agent": USER_AGENT})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return bytes(response.read())
+
+
+def wrk(url: str, script: Path, duration: int, connections: int) -> dict[str, float]:
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    count = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"rate": rate, "count": count, "p99_ms": p99, "non_2xx": int(errors.group(1)) if errors else 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    options = parser.parse_args()
+    if not ENTERPRISE.is_file() or not shutil.which("wrk"):
+        raise SystemExit(f"needs wrk and {ENTERPRISE}")
+    work = Path(tempfile.mkdtemp(prefix="abm-bench-"))
+    settings = build(work)
+    (work / "load.lua").write_text(WRK_SCRIPT)
+    page = "/"
+    edge_port, raw_port = free_port(), free_port()
+    edge = serve(["--factory", "personalize.app:app_from_env"], edge_port, to_env(settings), REPO)
+    try:
+        body = fetch(f"http://127.0.0.1:{edge_port}{page}")
+        (work / "raw.py").write_text(RAW_APP.format(size=len(body)))
+        raw = serve(["raw:app"], raw_port, {}, work)
+        try:
+            baseline = wrk(f"http://127.0.0.1:{raw_port}{page}", work / "load.lua", options.duration, options.connections)
+        finally:
+            raw.terminate()
+            raw.wait()
+        result = wrk(f"http://127.0.0.1:{edge_port}{page}", work / "load.lua", options.duration, options.connections)
+        deadline = time.monotonic() + 30
+        while True:
+            health = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{edge_port}/healthz").read())
+            if health["buffer_depth"] == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        edge.terminate()
+        edge.wait()
+    counters = health["counters"]
+    with sqlite3.connect(settings.sqlite_path) as connection:
+        stored, account, source = connection.execute(
+            "SELECT count(*), max(account_id), max(nullif(match_source, 'none')) FROM events WHERE kind = 'pageview'"
+        ).fetchone()
+    served = result["count"] + 1  # wrk's completed requests and the body-size probe
+    lost = max(0, served - stored) + counters["events_dropped"]
+    print(f"page {page}: {len(body)} bytes; visitor {VISITOR_IP} resolved to {account} by {source}; "
+          f"wrk -t2 -c{options.connections} -d{options.duration}s")
+    print(f"baseline (raw ASGI, same bytes, same uvicorn): {baseline['rate']:.0f} req/s, p99 {baseline['p99_ms']:.2f} ms")
+    print(f"edge (personalized, event logged):             {result['rate']:.0f} req/s, p99 {result['p99_ms']:.2f} ms")
+    ratio = result["rate"] / baseline["rate"]
+    print(f"RATIO edge/baseline: {ratio:.2f} (goal >= 0.40) {'OK' if ratio >= 0.40 else 'MISSED'}")
+    print(f"p99 edge: {result['p99_ms']:.2f} ms (goal < 20 ms) {'OK' if result['p99_ms'] < 20 else 'MISSED'}")
+    print(f"events: {stored} stored for {served} pages served; lost {lost} (goal 0) "
+          f"{'OK' if lost == 0 else 'MISSED'}; non-2xx responses {result['non_2xx']}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
