@@ -57,7 +57,7 @@ class EventLog:
         connect: Callable[[], sqlite3.Connection],
         *,
         capacity: int = 100_000,
-        batch: int = 500,
+        batch: int = 200,
         interval: float = 0.5,
     ) -> None:
         self._connect = connect

@@ -1,0 +1,52 @@
+"""Filling slots: account (tier 1) > industry > default per slot, CTA by gating, bytes joined."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from personalize import leads
+from personalize.pages import Site, load_site
+from personalize.render import DEFAULT, GATED, OPEN, fill, variant_chain
+from tests.personalize.edge_site import write_edge_site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    root = write_edge_site(tmp_path_factory.mktemp("render"))
+    return load_site(
+        root / "site",
+        root / "build" / "private",
+        script_tag=lambda page: "",
+        gated_form=lambda path, html: leads.gated_cta(path, html, "条款"),
+    )
+
+
+def test_chain_order() -> None:
+    assert variant_chain("ACC-1", 1, "manufacturing") == ("account:ACC-1", "industry:manufacturing")
+    assert variant_chain("ACC-2", 2, "retail") == ("industry:retail",)  # account variants are tier 1 only
+    assert variant_chain(None, None, None) == ()
+
+
+def test_falls_back_per_slot(site: Site) -> None:
+    body, served = fill(site, site.pages["/"], ("account:ACC-1", "industry:manufacturing"), DEFAULT)
+    text = body.decode()
+    assert "HERO-ACC-1" in text and "LOGOS-MANUFACTURING" in text and "CTA-MANUFACTURING" in text
+    assert served == "account:ACC-1"
+    body, served = fill(site, site.pages["/"], ("industry:retail",), DEFAULT)
+    assert "HERO-RETAIL" in body.decode() and "LOGOS-DEFAULT" in body.decode() and served == "industry:retail"
+
+
+def test_unknown_variant_is_the_default_page(site: Site) -> None:
+    body, served = fill(site, site.pages["/"], ("industry:nowhere",), DEFAULT)
+    assert body == site.pages["/"].with_slots({}) and served == DEFAULT
+
+
+def test_cta_open_and_gated(site: Site) -> None:
+    page = site.pages["/resources/whitepaper/"]
+    opened, _ = fill(site, page, (), OPEN)
+    assert b"OPEN-LINK" in opened and b"GATED-FORM" not in opened
+    gated, _ = fill(site, page, ("industry:manufacturing",), GATED, b'<input name="csrf" value="T">')
+    assert b"GATED-FORM" in gated and b'<input name="csrf" value="T"></form>' in gated
+    assert b"CTA-MANUFACTURING" not in gated  # the asset's own CTA wins over the variant's
