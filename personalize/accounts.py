@@ -140,16 +140,14 @@ def _parse(text: str, taxonomy: Taxonomy) -> tuple[list[Account], list[RowProble
     accounts: list[Account] = []
     first_row: dict[str, int] = {}
     for row, cells in records[1:]:
+        account_id = cells[columns["id"]] if columns["id"] < len(cells) else ""
+        if account_id in first_row:
+            problems.append(RowProblem(row, "id", account_id, f"duplicate id: row {first_row[account_id]} has it already"))
+        elif account_id:
+            first_row[account_id] = row
         account = _account(row, cells, columns, taxonomy, problems)
-        if account is None:
-            continue
-        if account.id in first_row:
-            problems.append(
-                RowProblem(row, "id", account.id, f"duplicate id: row {first_row[account.id]} has it already")
-            )
-            continue
-        first_row[account.id] = row
-        accounts.append(account)
+        if account is not None and first_row.get(account.id) == row:
+            accounts.append(account)
     problems.extend(_clashes(accounts, first_row))
     return accounts, problems
 
