@@ -46,6 +46,7 @@ _environment = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=lambda value: "" if value is None else value,  # a missing company is blank, not "None"
 )
 
 
@@ -159,6 +160,11 @@ def _agenda_marks(result: Mapping[str, Any], buckets: Sequence[Mapping[str, Any]
     return marks
 
 
+def _follow_up_order(person: Mapping[str, Any]) -> tuple[bool, str]:
+    """People of known accounts first: they are the ones sales calls."""
+    return (not person.get("account_id"), str(person.get("account_name") or person.get("name") or ""))
+
+
 def webinar_view(result: Any) -> dict[str, Any]:
     if not isinstance(result, Mapping):
         return {"empty": True}
@@ -176,7 +182,7 @@ def webinar_view(result: Any) -> dict[str, Any]:
             width=1000,
             label="每 5 分钟在场人数",
         )
-    no_shows, early = rows_of(result.get("no_shows")), rows_of(result.get("early_leavers"))
+    no_shows, early = (sorted(rows_of(result.get(key)), key=_follow_up_order) for key in ("no_shows", "early_leavers"))
     return {
         **result,
         "buckets": buckets,
