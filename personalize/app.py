@@ -87,13 +87,16 @@ class Edge:
         self.geoip: GeoIP = attempt(self._open_geoip)
         self.classifier = AgentClassifier()
         self.events: EventLog = attempt(self._open_events)
+        if self.accounts is not None:
+            self.resolver = attempt(
+                lambda: Resolver(accounts=self.accounts, secret=self.secret, geoip=self.geoip, utm_map=settings.utm_map)
+            )
         if problems:
             for opened in (self.geoip,):
                 if opened is not None:
                     opened.close()
             raise ConfigError("cannot start the edge:\n- " + "\n- ".join(problems))
         self.trusted = parse_trusted(settings.trusted_proxy)
-        self.resolver = Resolver(accounts=self.accounts, secret=self.secret, geoip=self.geoip, utm_map=settings.utm_map)
         self.holdout = Holdout(self.secret, settings.holdout)
         self.gating = GatingPolicy(settings.ungate_identified, frozenset(settings.gate_stages))
         self.rate_limit = leads.RateLimit(settings.rate_limit)

@@ -97,7 +97,6 @@ def identify(edge: Edge, scope: dict[str, Any], query: dict[str, str], *, use_li
     client = scope.get("client")
     peer = client[0] if client else None
     ip, hashed = edge.client(peer, forwarded or None)
-    geo = edge.geoip.lookup(ip)
     visitor_id = cookies.get(VISITOR_COOKIE, "")
     new_visitor = not _ID.match(visitor_id)
     if new_visitor:
@@ -121,8 +120,8 @@ def identify(edge: Edge, scope: dict[str, Any], query: dict[str, str], *, use_li
         session_id=session_id,
         new_visitor=new_visitor,
         ip_hash=hashed,
-        country=geo.country,
-        region=geo.region,
+        country=resolution.geo.country,
+        region=resolution.geo.region,
         agent=edge.classifier.classify(user_agent),
         resolution=resolution,
         secure=secure,
