@@ -34,11 +34,8 @@ def normalize(name: str) -> str:
     while len(tokens) > 1 and tokens[-1] in LEGAL_FORMS:
         tokens.pop()
     key = "".join(tokens)
-    stripped = True
-    while stripped:
-        stripped = False
-        for form in CHINESE_FORMS:
-            if key.endswith(form) and len(key) > len(form):
-                key = key[: -len(form)]
-                stripped = True
-    return key
+    while True:
+        form = next((form for form in CHINESE_FORMS if key.endswith(form)), None)
+        if form is None or form == key:
+            return key
+        key = key[: -len(form)]
