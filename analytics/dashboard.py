@@ -303,9 +303,10 @@ def weekly_pageviews(context: ReportContext) -> dict[str, list[int]]:
     )
     weekly: dict[str, list[int]] = {}
     for row in rows:
-        age = (until - datetime.fromisoformat(row["day"]).replace(tzinfo=timezone.utc)).days // 7
+        day_end = datetime.fromisoformat(row["day"]).replace(tzinfo=timezone.utc) + timedelta(days=1)
+        age = max(until - day_end, timedelta(0)) // timedelta(weeks=1)  # whole weeks between day and until
         weeks = weekly.setdefault(row["account_id"], [0] * SPARK_WEEKS)
-        weeks[min(max(SPARK_WEEKS - 1 - age, 0), SPARK_WEEKS - 1)] += int(row["pageviews"])
+        weeks[max(SPARK_WEEKS - 1 - age, 0)] += int(row["pageviews"])
     return weekly
 
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from analytics.dashboard import SECTIONS, render_dashboard, render_report_html
+from analytics.dashboard import SECTIONS, SPARK_WEEKS, render_dashboard, render_report_html, weekly_pageviews
+from analytics.store import Store
+from tests.analytics.abm_cli import run_abm
+from tests.analytics.report_helpers import UNTIL, at, event, report_context
+from tests.conftest import REPO
 
 HOSTILE = '<script>alert("pwn")</script>'
 
@@ -201,3 +206,40 @@ def test_a_report_without_its_own_section_renders_as_a_table_of_its_rows() -> No
     assert re.findall(r"<th>([^<]*)</th>", html) == ["lead_id", "name", "account_id", "score", "grade", "extra"]
     assert "暂无数据" in parse(render_report_html("leads", [])).text["table"]
     assert_self_contained(html)
+
+
+def test_missing_values_render_blank_and_known_accounts_lead_the_follow_up_lists() -> None:
+    results = sample_results()
+    results["webinar"]["no_shows"] = [
+        {"name": "匿名", "email": "a@x.cn", "company": None, "account_id": None},
+        {"name": "王伟", "email": "w@hengrui.cn", "company": "恒锐", "account_id": "ACC-001", "account_name": "恒锐精工"},
+    ]
+    text = parse(render_dashboard(results)).text["webinar"]
+    assert "None" not in text
+    assert text.index("恒锐精工") < text.index("匿名")
+
+
+def test_weekly_pageviews_fill_the_eight_weeks_before_until(tmp_path: Path) -> None:
+    events = [event(at(day + 0.5), account_id="ACC-001") for day in range(70)]  # one a day, noon
+    events += [event(at(3), account_id="ACC-001", is_bot=1), event(at(2), account_id=None)]
+    with report_context(tmp_path, events) as ctx:
+        weekly = weekly_pageviews(ctx)
+    assert weekly == {"ACC-001": [7] * SPARK_WEEKS}
+
+
+def test_abm_report_dashboard_writes_one_file_from_a_store(tmp_path: Path) -> None:
+    store = tmp_path / "abm.sqlite"
+    with Store.open(store, create=True) as opened:
+        opened.insert_events([event(at(day), account_id="ACC-001", utm_source="baidu", utm_medium="cpc")
+                              for day in range(1, 20)])  # fmt: skip
+    out = tmp_path / "out" / "dashboard.html"
+    result = run_abm("report", "dashboard", "--db", store, "--out", out, "--accounts", REPO / "demo" / "accounts.csv",
+                     "--taxonomy", REPO / "taxonomy.yml", "--until", UNTIL.date().isoformat(), "--site", tmp_path)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    html = out.read_text(encoding="utf-8")
+    sections = parse(html).text
+    assert list(sections) == list(SECTIONS) and "恒锐精工" in sections["accounts"]
+    assert "2026-03-11 至 2026-04-08" in html  # the default period: 28 days before --until
+    assert_self_contained(html)
+    missing = run_abm("report", "dashboard", "--db", tmp_path / "none.sqlite", "--out", out)
+    assert missing.exit_code == 1 and "none.sqlite" in missing.stderr
