@@ -143,7 +143,7 @@ class GeoIP:
 
 
 def _open(path: Path) -> geoip2.database.Reader:
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(f"GeoIP database {path} does not exist; check the --geoip path")
     try:
         return geoip2.database.Reader(str(path))
