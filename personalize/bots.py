@@ -49,6 +49,8 @@ def crawler_patterns(path: Path | None = None) -> list[str]:
         else:
             text = Path(path).read_text(encoding="utf-8")
         entries = json.loads(text)
+        if not isinstance(entries, list):
+            raise TypeError("expected a JSON list of {\"pattern\": ...} objects")
         return [entry["pattern"] for entry in entries]
     except (OSError, ModuleNotFoundError, ValueError, KeyError, TypeError) as error:
         where = path or "the crawler-user-agents package"
