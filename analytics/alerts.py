@@ -28,7 +28,7 @@ from typing import Any
 from analytics.context import REAL_TRAFFIC, ReportContext
 from analytics.period import iso
 from analytics.store import Store
-from personalize import manifest
+from personalize.manifest import PUBLIC_FILE, read
 
 KINDS = ("tier1_visit", "surge", "lead_return")
 #: Without `--since` and without an earlier run, alerts look back this far.
@@ -128,9 +128,9 @@ def bofu_urls(site: Path | None) -> set[str]:
     """Site URLs of pages tagged `stage: bofu` in the built site's manifest (empty without one)."""
     if site is None:
         return set()
-    for path in (site / manifest.PUBLIC_FILE, site / "site" / manifest.PUBLIC_FILE):
+    for path in (site / PUBLIC_FILE, site / "site" / PUBLIC_FILE):
         if path.is_file():
-            return {page.url.strip("/") for page in manifest.read(path).pages if page.stage == "bofu"}
+            return {page.url.strip("/") for page in read(path).pages if page.stage == "bofu"}
     return set()
 
 

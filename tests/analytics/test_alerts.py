@@ -15,6 +15,7 @@ import pytest
 from analytics.alerts import KINDS, Delivery, DeliveryError, evaluate, is_bofu, post
 from analytics.period import iso
 from analytics.store import Store
+from personalize import manifest
 from tests.analytics.abm_cli import run_abm
 from tests.analytics.report_helpers import account, at, book, event, report_context
 from tests.conftest import REPO, free_port
@@ -221,3 +222,24 @@ def test_post_gives_up_after_its_tries_and_sleeps_doubling_backoffs() -> None:
     with pytest.raises(DeliveryError, match="after 3 tries"):
         post(f"http://127.0.0.1:{free_port()}/hook", {"kind": "surge"}, delivery)
     assert slept == [0.5, 1.0]
+
+
+def test_a_lead_back_on_a_page_tagged_bofu_in_the_manifest_raises_one_alert_per_visit(tmp_path: Path) -> None:
+    def page(url: str, stage: str) -> manifest.Page:
+        return manifest.Page(url=url, file=f"{url}index.html", src=f"content/{url.strip('/')}.md", title=url,
+                             type="case-study", industries=["all"], stage=stage, personas=["it"], gated="false")  # fmt: skip
+
+    site = tmp_path / "site"
+    manifest.write(manifest.Manifest(pages=[page("resources/roi-case/", "bofu"), page("resources/trends/", "tofu")],
+                                     variants={}), site / manifest.PUBLIC_FILE)  # fmt: skip
+    events = [
+        event(at(1), visitor_id="v9", session_id="s1", path="/resources/roi-case/"),
+        event(at(1, hours=1), visitor_id="v9", session_id="s1", path="/resources/roi-case/"),
+        event(at(0.5), visitor_id="v9", session_id="s2", path="/resources/trends/"),
+        event(at(0.4), visitor_id="v9", session_id="s3", path="/resources/roi-case/", is_preview=1),
+    ]
+    leads = [{"lead_id": "L-9", "ts": at(3), "visitor_id": "v9", "name": "周杰", "company": "安康医疗"}]
+    with report_context(tmp_path, events, tables={"leads": leads}, site=site) as ctx:
+        found = evaluate(ctx, [], since=at(7))
+    assert [(a.key, a.details["pages"]) for a in found] == [("lead_return:L-9:s1", ["/resources/roi-case/"])]
+    assert found[0].account_id is None and found[0].summary.startswith("线索 周杰（安康医疗）")
