@@ -114,6 +114,7 @@ def signals_view(result: Any) -> dict[str, Any]:
     rows = rows_of(result, "signals")
     order = {"surge": 0, "drop": 1, "new": 2}
     rows = sorted(rows, key=lambda r: (order.get(str(r.get("signal")), 3), -(r.get("ratio") or 0)))
+    rows = [{**row, "churn_risk": row.get("signal") == "drop" and row.get("stage") == "customer"} for row in rows]
     counts = {kind: sum(1 for r in rows if r.get("signal") == kind) for kind in SIGNALS}
     return {"rows": rows, "empty": not rows, "counts": counts}
 
@@ -261,7 +262,9 @@ def render_dashboard(
     leads: int | None = None,
 ) -> str:
     """The whole dashboard; a missing or empty result renders its section as "暂无数据"."""
-    views = {name: VIEWS[name](results.get(name)) for name in SECTIONS}
+    stages = {row.get("account_id"): row.get("stage") for row in rows_of(results.get("accounts"), "accounts")}
+    signals = [{"stage": stages.get(row.get("account_id")), **row} for row in rows_of(results.get("signals"))]
+    views = {name: VIEWS[name](signals if name == "signals" else results.get(name)) for name in SECTIONS}
     template = _environment.get_template("dashboard.html.j2")
     return template.render(
         title=title,

@@ -41,7 +41,7 @@ def sample_results(name: str = "恒锐精工") -> dict[str, Any]:
             {"account_id": "ACC-001", "account_name": name, "signal": "surge", "this_week": 40, "baseline": 8.5,
              "ratio": 4.7},
             {"account_id": "ACC-002", "account_name": "华东零售", "signal": "drop", "this_week": 0, "baseline": 6,
-             "ratio": 0.0, "stage": "customer"},
+             "ratio": 0.0},  # a customer in the accounts report: churn risk
             {"account_id": "ACC-009", "account_name": "新客", "signal": "new", "this_week": 3, "baseline": 0,
              "ratio": None},
         ],
@@ -148,6 +148,9 @@ def test_every_section_renders_with_data_and_the_header_holds_the_key_numbers() 
     assert "恒锐精工" in sections["accounts"] and "一对一" in sections["accounts"] and "▲ +40%" in sections["accounts"]
     assert "42.0%" in sections["accounts"]
     assert "激增" in sections["signals"] and "4.70×" in sections["signals"] and "流失风险" in sections["signals"]
+    not_customer = sample_results()
+    not_customer["accounts"]["rows"][1]["stage"] = "engaged"
+    assert "流失风险" not in parse(render_dashboard(not_customer)).text["signals"]
     assert "MES 系统" in sections["channels"] and "2.4 线索/百次访问" in html
     assert "付费搜索 / baidu / cpc" in sections["channels"]  # "(not set)" campaigns are left out
     assert "第 35 分钟" in sections["webinar"] and "wang@example.cn" in sections["webinar"]
