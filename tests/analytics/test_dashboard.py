@@ -150,7 +150,8 @@ def test_every_section_renders_with_data_and_the_header_holds_the_key_numbers() 
     assert "激增" in sections["signals"] and "4.70×" in sections["signals"] and "流失风险" in sections["signals"]
     not_customer = sample_results()
     not_customer["accounts"]["rows"][1]["stage"] = "engaged"
-    assert "流失风险" not in parse(render_dashboard(not_customer)).text["signals"]
+    assert '<span class="badge drop">流失风险</span>' in render_dashboard(sample_results())
+    assert '<span class="badge drop">流失风险</span>' not in render_dashboard(not_customer)
     assert "MES 系统" in sections["channels"] and "2.4 线索/百次访问" in html
     assert "付费搜索 / baidu / cpc" in sections["channels"]  # "(not set)" campaigns are left out
     assert "第 35 分钟" in sections["webinar"] and "wang@example.cn" in sections["webinar"]
