@@ -40,10 +40,10 @@ def link(url: str, account: str | None, industry: str | None, owner: str | None,
     Preview link: abm link https://example.com/ --preview --industry retail
     Other query parameters (UTM tags) are kept as they are.
     """
-    if not account and not (preview and industry):
-        raise UserError("give --account ID, or --preview with --industry ID or --account ID")
     if industry and not preview:
         raise UserError("--industry is for previews: add --preview, or give --account for a share link")
+    if not account and not (preview and industry):
+        raise UserError("give --account ID, or --preview with --industry ID or --account ID")
     seconds = parse_duration(expires)
     settings = load_settings(file=settings_file, cli={"secret_file": secret_file, "accounts": accounts_csv})
     if settings.secret_file is None:
