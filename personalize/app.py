@@ -19,7 +19,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
@@ -313,6 +313,11 @@ class EdgeApp(Starlette):
         await super().__call__(scope, receive, send)
 
 
+async def _to_slash(request: Request) -> Response:
+    """A mount answers below its path: send the bare path (as typed from the settings) there, query kept."""
+    return RedirectResponse(str(request.url.replace(path=request.url.path + "/")), 307)
+
+
 def _mounts(settings: Settings) -> list[BaseRoute]:
     """Extra apps from the `abm.edge_mounts` entry points; one that fails is logged and skipped."""
     routes: list[BaseRoute] = []
@@ -324,6 +329,7 @@ def _mounts(settings: Settings) -> list[BaseRoute]:
             continue
         if mounted is not None:
             path, app = mounted
+            routes.append(Route(path.rstrip("/"), _to_slash, methods=["GET", "HEAD"]))
             routes.append(Mount(path.rstrip("/"), app=app))
     return routes
 
