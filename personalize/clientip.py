@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from functools import lru_cache
 
 from personalize.errors import ConfigError
 
@@ -35,6 +36,7 @@ def parse_trusted(cidrs: Iterable[str]) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+@lru_cache(maxsize=8192)  # the same visitors and proxies come back: parsing is the costly part
 def parse_ip(text: str | None) -> Address | None:
     """An address from a header entry or peer: strips ports, brackets and zone ids; None for junk."""
     if not text:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from bisect import bisect_right
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -26,20 +27,26 @@ class IpRangeIndex(Generic[T]):
 
     def get(self, ip: str | None) -> T | None:
         """The value of the most specific range holding ``ip``; None for no match or no address."""
-        if not ip:
+        version, number = _address(ip) if ip else (0, 0)
+        if not version:
             return None
-        try:
-            address = ipaddress.ip_address(ip)
-        except ValueError:
-            return None
-        if address.version == 6 and address.ipv4_mapped is not None:  # type: ignore[union-attr]
-            address = address.ipv4_mapped  # type: ignore[union-attr]
-        starts, ends, values = self._tables[address.version]
-        number = int(address)
+        starts, ends, values = self._tables[version]
         index = bisect_right(starts, number) - 1
         if index >= 0 and number <= ends[index]:
             return values[index]
         return None
+
+
+@lru_cache(maxsize=8192)
+def _address(ip: str) -> tuple[int, int]:
+    """(IP version, address as a number), IPv4-mapped IPv6 as IPv4; (0, 0) when not an address."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return 0, 0
+    if address.version == 6 and address.ipv4_mapped is not None:  # type: ignore[union-attr]
+        address = address.ipv4_mapped  # type: ignore[union-attr]
+    return address.version, int(address)
 
 
 def _flatten(items: list[tuple[int, int, T]]) -> tuple[list[int], list[int], list[T]]:
