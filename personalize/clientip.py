@@ -36,11 +36,19 @@ def parse_trusted(cidrs: Iterable[str]) -> tuple[Network, ...]:
     return tuple(networks)
 
 
-@lru_cache(maxsize=8192)  # the same visitors and proxies come back: parsing is the costly part
+#: Longest header entry that can hold an address ("[IPv6%zone]:port" with spaces around).
+MAX_ENTRY = 80
+
+
 def parse_ip(text: str | None) -> Address | None:
     """An address from a header entry or peer: strips ports, brackets and zone ids; None for junk."""
-    if not text:
+    if not text or len(text) > MAX_ENTRY:
         return None
+    return _parse_entry(text)
+
+
+@lru_cache(maxsize=8192)  # the same visitors and proxies come back: parsing is the costly part
+def _parse_entry(text: str) -> Address | None:
     entry = text.strip().strip('"')
     if entry.startswith("["):  # [2001:db8::1]:443
         entry = entry[1 : entry.find("]")] if "]" in entry else ""
