@@ -197,6 +197,10 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
         pages = {uri: self._manifest_page(uri, page, slots) for uri, (page, slots) in self.slotted.items()}
         variants = {key: self.renderer.fragments(slot_data(self.variants, key)) for key in self._variant_keys()}
+        # An account variant carries only the slots its writer set: the edge falls back per slot to
+        # the account's industry (known only from the accounts CSV at run time), then the default.
+        variants.update({key: {slot: self.renderer.fragment(slot, data) for slot, data in variant.slots.items()}
+                         for key, variant in self.variants.items() if variant.private})
 
         def build(private: bool) -> manifest.Manifest:
             return manifest.Manifest(
@@ -209,7 +213,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
 
     def _variant_keys(self) -> list[str]:
         industries = [f"industry:{i}" for i in listing.industry_ids(self.taxonomy)]
-        return ["default", *industries, *(key for key, v in self.variants.items() if v.private)]
+        return ["default", *industries]
 
     def _manifest_page(self, uri: str, page: Page, slots: list[str]) -> manifest.Page:
         resource = self.resources.get(uri)

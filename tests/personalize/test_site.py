@@ -13,6 +13,7 @@ from personalize import manifest
 from personalize.listing import FACETS
 from personalize.resources import collect
 from personalize.taxonomy import Taxonomy
+from personalize.variants import read_variants
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +65,20 @@ def test_public_variants_are_default_and_industries_account_variants_are_private
     assert {k for k in public.variants if k != "default"} == {f"industry:{i}" for i in public.taxonomy["industries"]
                                                               if i != "all"}
     assert private.variants and all(key.startswith("account:") for key in private.variants)
-    for fragments in (*public.variants.values(), *private.variants.values()):
+    for fragments in public.variants.values():
         assert set(fragments) == set(manifest.SLOTS)
+
+
+def test_account_variants_carry_only_the_slots_their_writers_set(built_site: Path,
+                                                                  private: manifest.Manifest) -> None:
+    """The edge falls back per slot to the account's industry, so nothing may be pre-filled."""
+    docs = built_site / "content"
+    sources = [(str(path.relative_to(built_site)), path.read_text(encoding="utf-8"))
+               for path in sorted((docs / "variants").glob("*.md"))]
+    variants, problems = read_variants(sources, taxonomy=Taxonomy.load(built_site / "taxonomy.yml"), docs_dir=docs)
+    assert not problems
+    written = {key: set(variant.slots) for key, variant in variants.items() if variant.private}
+    assert written == {key: set(fragments) for key, fragments in private.variants.items()}
 
 
 def test_every_slotted_page_holds_its_default_between_the_markers_inside_its_container(
