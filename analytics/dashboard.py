@@ -104,10 +104,11 @@ def accounts_view(result: Any) -> dict[str, Any]:
             }
         )
     rows.sort(key=lambda r: (-(r.get("visits") or 0), str(r.get("account_name") or "")))
-    share = result.get("target_share") if isinstance(result, Mapping) else None
+    facts = result if isinstance(result, Mapping) else {}
     active = [row for row in rows if row.get("visits") or row.get("sessions")]
     quiet = [row for row in rows if not (row.get("visits") or row.get("sessions"))]
-    return {"rows": active, "quiet": quiet, "empty": not rows, "target_share": share}
+    return {"rows": active, "quiet": quiet, "empty": not rows, "target_share": facts.get("target_share"),
+            "target_share_of_all": facts.get("target_share_of_all")}
 
 
 def signals_view(result: Any) -> dict[str, Any]:
@@ -233,11 +234,16 @@ def key_numbers(views: Mapping[str, Mapping[str, Any]], leads: int | None = None
     engaged = sum(1 for row in accounts if (row.get("visits") or 0) > 0 and row.get("stage") in ENGAGED_STAGES)
     if leads is None:
         leads = sum(int(row.get("leads") or 0) for row in views.get("channels", {}).get("rows", []))
-    share = views.get("accounts", {}).get("target_share")
+    share = views.get("accounts", {}).get("target_share_of_all")
+    of_identified = views.get("accounts", {}).get("target_share")
     return [
         {"label": "触达目标账户", "value": _number(reached), "hint": f"共 {len(accounts)} 个目标账户"},
         {"label": "活跃目标账户", "value": _number(engaged), "hint": "本期有访问且阶段为互动及以上"},
-        {"label": "目标账户流量占比", "value": _percent(share) if share is not None else "–", "hint": "占已识别流量"},
+        {
+            "label": "目标账户流量占比",
+            "value": _percent(share) if share is not None else "–",
+            "hint": "占全部访问" + (f"；占已识别访问 {_percent(of_identified)}" if of_identified is not None else ""),
+        },
         {"label": "线索", "value": _number(leads), "hint": "本统计周期"},
         {
             "label": "激增账户",

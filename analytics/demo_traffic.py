@@ -73,6 +73,9 @@ MATCH_SOURCES = (("ip_range", 35), ("geoip_org", 25), ("geoip_domain", 10), ("co
 BASE_RATE = {1: 1.3, 2: 0.6, 3: 0.22}  # sessions per day of a target account, by tier
 CONTROL_SHARE = 0.10
 CONVERT = {"personalized": 0.045, "control": 0.03}  # CTA click chance per account session
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+#: Companies outside the target list; business domains, since the lead form refuses free mail.
+BUSINESS_DOMAINS = ("xinda-tech.example.cn", "huaxin-group.example.cn", "mingyuan-logistics.example.cn")
 
 
 @dataclass
@@ -129,8 +132,13 @@ class _Generator:
         return fields
 
     def session(self, day: datetime, visitor: str, *, account: Account | None = None, pages: int | None = None,
-                bot: bool = False, preview: bool = False, start: datetime | None = None) -> datetime:
-        """One visit: pageviews with engagement, maybe a CTA click and a download; returns its end."""
+                bot: bool = False, preview: bool = False, start: datetime | None = None
+                ) -> tuple[datetime, dict[str, Any]]:
+        """One visit: pageviews with engagement, maybe a CTA click and a download.
+
+        Returns its end and the fields its events share (session, channel, account), so a lead
+        taken at the end of the visit is attributed to the same session and channel.
+        """
         rng = self.rng
         at = start or self.moment(day)
         device, browser, os_name = (("bot", *rng.choice(BOTS)) if bot else _weighted(rng, DEVICES)[:3])
@@ -160,7 +168,7 @@ class _Generator:
                     self.event(at + timedelta(seconds=3), "download", common, page.url)
             elif not bot and page.download and rng.random() < 0.03:
                 self.event(at, "download", common, page.url)
-        return at
+        return at, common
 
     def event(self, at: datetime, kind: str, common: dict[str, Any], path: str, *,
               extra: dict[str, Any] | None = None, value: float | None = None) -> None:
@@ -205,11 +213,10 @@ class _Generator:
                 self.session(lead_day - rng.randint(1, 20) * DAY, visitor)
             page = rng.choice([p for p in self.pages if p.download] or self.pages)
             at = self.moment(lead_day)
-            end = self.session(lead_day, visitor, account=account, pages=1, start=at)
+            end, visit = self.session(lead_day, visitor, account=account, pages=1, start=at)
             name = rng.choice("张王李赵刘陈杨黄周吴") + rng.choice(["伟", "芳", "敏", "静", "磊", "洋", "婷", "强"])
-            domain = account.domains[0] if account and account.domains else rng.choice(["qq.com", "163.com", "example.cn"])
-            common = {"visitor_id": visitor, "account_id": account.id if account else None,
-                      "match_source": "cookie" if account else "none", "arm": self.out.arms.get(account.id) if account else None}
+            domain = account.domains[0] if account and account.domains else rng.choice(BUSINESS_DOMAINS)
+            common = {**visit, "match_source": "cookie" if account else "none"}
             self.event(end, "lead", common, page.url)
             self.out.leads.append({
                 "lead_id": f"L{number:05d}-{rng.getrandbits(32):08x}", "ts": iso(end), "visitor_id": visitor,
@@ -217,7 +224,8 @@ class _Generator:
                 "role": rng.choice(["IT 经理", "市场总监", "销售副总裁", "运营负责人"]), "account_id": account.id if account else None,
                 "match_source": common["match_source"], "path": page.url, "asset": page.url,
                 "consent_text": "我同意接收产品资讯，并已阅读隐私政策", "consent_ts": iso(end),
-                "owner": account.owner if account else None,
+                "owner": account.owner if account else None, "session_id": visit["session_id"], "ip_hash": visit["ip_hash"],
+                **{field: visit.get(field) for field in UTM_FIELDS},
             })  # fmt: skip
 
     def webinar(self, page: WebinarPage, until: datetime) -> None:

@@ -135,7 +135,11 @@ def build(ctx: ReportContext, **options: Any) -> list[dict[str, Any]]:
 
 
 def summary(ctx: ReportContext, **options: Any) -> dict[str, Any]:
-    """Target-account share of identified visits (and identified share of all visits) in the period."""
+    """Target-account share of identified visits, of all visits, and identified share of all visits.
+
+    Without an accounts CSV, or with the same CSV the edge uses, every identified visit is a
+    target-account visit; the share of all visits is then the number that moves.
+    """
     rows = ctx.store.query(
         f"""SELECT account_id, COUNT(*) AS visits FROM (
             SELECT session_id, MAX(CASE WHEN {IDENTIFIED} THEN account_id END) AS account_id FROM events
@@ -152,16 +156,20 @@ def summary(ctx: ReportContext, **options: Any) -> dict[str, Any]:
         "target_account_visits": target,
         "identified_share": round(identified / total, 4) if total else None,
         "target_share": round(target / identified, 4) if identified else None,
+        "target_share_of_all": round(target / total, 4) if total else None,
         "target_accounts": len(ctx.accounts) if ctx.accounts is not None else None,
         "target_accounts_seen": len({row["account_id"] for row in rows if ctx.is_target(row["account_id"])}),
     }
 
 
+def _percent(share: float | None) -> str:
+    return "–" if share is None else f"{share:.1%}"
+
+
 def footer(summary_: dict[str, Any]) -> str:
-    """The table's last line: what share of identified traffic came from target accounts."""
-    share = summary_["target_share"]
-    text = "–" if share is None else f"{share:.1%}"
+    """The table's last line: what share of identified (and of all) traffic came from target accounts."""
+    text = _percent(summary_["target_share"])
     return (
         f"目标账户访问占已识别访问 {text}（{summary_['target_account_visits']}/{summary_['identified_visits']}），"
-        f"已识别访问占全部 {summary_['identified_visits']}/{summary_['visits']}"
+        f"占全部访问 {_percent(summary_['target_share_of_all'])}（{summary_['target_account_visits']}/{summary_['visits']}）"
     )

@@ -36,6 +36,8 @@ def sample_results(name: str = "恒锐精工") -> dict[str, Any]:
                  "pageviews": 0, "engaged_minutes": 0, "leads": 0, "last_seen": None, "stage": "unaware", "tier": 2},
             ],
             "target_share": 0.42,
+            "target_share_of_all": 0.18,
+            "target_share_of_all": 0.18,
         },
         "signals": [
             {"account_id": "ACC-001", "account_name": name, "signal": "surge", "this_week": 40, "baseline": 8.5,
@@ -146,7 +148,7 @@ def test_every_section_renders_with_data_and_the_header_holds_the_key_numbers() 
     for name in SECTIONS:
         assert "暂无数据" not in sections[name], name
     assert "恒锐精工" in sections["accounts"] and "一对一" in sections["accounts"] and "▲ +40%" in sections["accounts"]
-    assert "42.0%" in sections["accounts"]
+    assert "18.0%" in sections["accounts"] and "42.0%" in sections["accounts"]
     assert "激增" in sections["signals"] and "4.70×" in sections["signals"] and "流失风险" in sections["signals"]
     not_customer = sample_results()
     not_customer["accounts"]["rows"][1]["stage"] = "engaged"
@@ -159,7 +161,7 @@ def test_every_section_renders_with_data_and_the_header_holds_the_key_numbers() 
     assert "2026-08-25 至 2026-11-23" in html
     header = html.split('<section class="card"', 1)[0]
     # reached 2 of 3 target accounts, 2 engaged or further, 14 leads from the source rows, 1 surge
-    assert re.findall(r'<div class="value">([^<]*)</div>', header) == ["2", "2", "42.0%", "14", "1"]
+    assert re.findall(r'<div class="value">([^<]*)</div>', header) == ["2", "2", "18.0%", "14", "1"]
     assert svgs_are_well_formed(html) == 5  # 2 sparklines, channel bars, webinar curve, lift interval
     assert_self_contained(html)
 

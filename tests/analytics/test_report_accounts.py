@@ -78,6 +78,7 @@ def test_target_share_of_identified_visits(tmp_path: Path) -> None:
     # visits this week: ACC-1 3, OTHER 1, anonymous 1 -> 3 of 4 identified, 4 of 5 identified
     assert (summary["visits"], summary["identified_visits"], summary["target_account_visits"]) == (5, 4, 3)
     assert summary["target_share"] == 0.75 and summary["identified_share"] == 0.8
+    assert summary["target_share_of_all"] == 0.6
     assert "75.0%" in accounts.footer(summary)
 
 
