@@ -17,6 +17,8 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from personalize.accounts import decode
+
 #: accounts CSV columns whose cells are confidential (header spellings, lower-cased)
 SECRET_COLUMNS = {"name", "account", "account name", "company", "名称", "客户名称", "公司名称", "domains",
                   "domain", "域名", "ip_ranges", "ip ranges", "ip_range", "ip段", "aliases", "alias", "别名"}
@@ -69,13 +71,9 @@ def scrub_sitemap(site_dir: Path, urls: set[str]) -> None:
 
 
 def _decode(raw: bytes) -> str:
-    """A file's text as written or shown: JSON with its \\u escapes resolved, UTF-8 or GB18030 CSV."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", errors="ignore")
+    """A file's text as written or shown: a CSV in any encoding the accounts reader accepts."""
+    text = decode(raw)
+    return raw.decode("utf-8", errors="ignore") if text is None else text
 
 
 def account_secrets(accounts_csv: Path) -> set[str]:
