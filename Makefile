@@ -9,6 +9,8 @@ DEMO_DB := demo/abm.sqlite
 DEMO_SECRET := demo/secret.key
 DEMO_GEOIP := demo/abm-demo-enterprise.mmdb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# mkdocs-material prints an end-of-life banner on every build; it is noise in a demo and in CI.
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: demo test install build serve chromium clean
 
