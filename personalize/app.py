@@ -27,6 +27,7 @@ from personalize import beacon, leads
 from personalize.accounts import AccountBook, load_accounts
 from personalize.bots import AgentClassifier
 from personalize.clientip import client_ip, parse_trusted
+from personalize.database import describe
 from personalize.errors import ConfigError, UserError
 from personalize.eventlog import EventLog, event_row, utc_now
 from personalize.gating import GatingPolicy
@@ -129,11 +130,11 @@ class Edge:
         return GeoIP.open(paths)
 
     def _open_events(self) -> EventLog:
-        path = self.settings.sqlite_path
+        db = self.settings.db
         try:
-            return EventLog.sqlite(path, capacity=self.settings.event_buffer)
-        except Exception as error:  # sqlite3.Error, OSError, a newer schema: all mean "cannot use this store"
-            raise ConfigError(f"cannot open the event store {path} ({error})") from error
+            return EventLog.open(db, capacity=self.settings.event_buffer)
+        except Exception as error:  # a database error, OSError, a newer schema: all mean "cannot use this store"
+            raise ConfigError(f"cannot open the event store {describe(db)} ({error})") from error
 
     def client(self, peer: str | None, forwarded: str | None) -> tuple[str | None, str | None]:
         """The client IP (trusted-proxy rule applied) and its keyed hash, cached: parsing IPs is the slow part."""

@@ -9,14 +9,14 @@ retried. When the buffer is full, new events are dropped and counted, never bloc
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from personalize.events import BOOLEAN_FIELDS, EVENT_FIELDS, EXTRA_FIELDS, connect_sqlite
+from personalize.database import DATABASE_ERRORS, RETRYABLE, Connection, connect
+from personalize.events import BOOLEAN_FIELDS, EVENT_FIELDS, EXTRA_FIELDS
 
 log = logging.getLogger("abm.edge.events")
 
@@ -54,7 +54,7 @@ class EventLog:
 
     def __init__(
         self,
-        connect: Callable[[], sqlite3.Connection],
+        connect: Callable[[], Connection],
         *,
         capacity: int = 100_000,
         batch: int = 200,
@@ -75,10 +75,10 @@ class EventLog:
         self._thread: threading.Thread | None = None
 
     @classmethod
-    def sqlite(cls, path: str, **options: Any) -> EventLog:
-        """An event log writing to a SQLite store (created and migrated now, so a bad path fails at start-up)."""
-        connect_sqlite(path).close()
-        return cls(lambda: connect_sqlite(path, timeout=1.0), **options)
+    def open(cls, db: str, **options: Any) -> EventLog:
+        """An event log writing to a SQLite path or PostgreSQL URL (opened and migrated now, so a bad store fails at start-up)."""
+        connect(db).close()
+        return cls(lambda: connect(db, timeout=1.0), **options)
 
     @property
     def depth(self) -> int:
@@ -130,7 +130,7 @@ class EventLog:
             log.error("shut down with %d events unwritten (store unavailable); counted as dropped", lost)
 
     def _run(self) -> None:
-        connection: sqlite3.Connection | None = None
+        connection: Connection | None = None
         while not self._stop.is_set():
             self._wake.wait(self.interval)
             self._wake.clear()
@@ -138,7 +138,7 @@ class EventLog:
                 if connection is None:
                     connection = self._connect()
                 self._drain(connection)
-            except sqlite3.Error as error:
+            except DATABASE_ERRORS as error:
                 self.write_failures += 1
                 log.warning("event store write failed (%s); %d events wait in the buffer", error, self.depth)
                 time.sleep(self.interval)
@@ -147,7 +147,7 @@ class EventLog:
         if connection is not None:
             connection.close()
 
-    def _drain(self, connection: sqlite3.Connection) -> None:
+    def _drain(self, connection: Connection) -> None:
         buffer = self._buffer
         while buffer:
             self._inflight = count = min(self.batch, len(buffer))
@@ -156,21 +156,21 @@ class EventLog:
                 with connection:
                     connection.executemany(INSERT, rows)
                 self.written += count
-            except sqlite3.OperationalError:  # locked, busy, disk full: worth retrying later
+            except RETRYABLE:  # locked, busy, disk full, server down: worth retrying later
                 buffer.extendleft(reversed(rows))
                 raise
-            except sqlite3.DatabaseError:  # a row the store refuses: keep the others, count the rest
+            except DATABASE_ERRORS:  # a row the store refuses: keep the others, count the rest
                 self._salvage(connection, rows)
             finally:
                 self._inflight = 0
 
-    def _salvage(self, connection: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    def _salvage(self, connection: Connection, rows: list[tuple[Any, ...]]) -> None:
         """Insert a refused batch row by row; rows refused on their own are dropped (they never would fit)."""
         for row in rows:
             try:
                 with connection:
                     connection.execute(INSERT, row)
                 self.written += 1
-            except sqlite3.DatabaseError as error:
+            except DATABASE_ERRORS as error:
                 self.dropped += 1
                 log.error("event refused by the store and dropped (%s): %r", error, row[:5])

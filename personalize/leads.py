@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import logging
 import re
-import sqlite3
 import time
 import uuid
 from collections import deque
@@ -25,7 +24,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from personalize.eventlog import utc_now
-from personalize.events import LEAD_FIELDS, connect_sqlite
+from personalize.database import DATABASE_ERRORS, connect
+from personalize.events import LEAD_FIELDS
 from personalize.links import sign_cookie
 from personalize.visitor import IDENTITY_AGE, IDENTITY_COOKIE, UTM_FIELDS, cookie_header, identify
 
@@ -211,9 +211,9 @@ def lead_row(fields: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def write_lead(db_path: str, row: Mapping[str, Any], *, timeout: float = 3.0) -> None:
-    """Insert one lead and commit before returning; any sqlite3.Error means it was NOT stored."""
-    connection = connect_sqlite(db_path, timeout=timeout)
+def write_lead(db: str, row: Mapping[str, Any], *, timeout: float = 3.0) -> None:
+    """Insert one lead and commit before returning; any of DATABASE_ERRORS means it was NOT stored."""
+    connection = connect(db, timeout=timeout)
     try:
         with connection:
             connection.execute(
@@ -290,8 +290,8 @@ def endpoint(edge: Edge) -> Callable[[Request], Awaitable[Response]]:
             }
         )
         try:
-            await run_in_threadpool(write_lead, edge.settings.sqlite_path, row)
-        except sqlite3.Error as error:
+            await run_in_threadpool(write_lead, edge.settings.db, row)
+        except DATABASE_ERRORS as error:
             edge.counters["lead_write_failed"] += 1
             log.error("lead NOT stored, visitor asked to retry: %s", error)
             retry = form_html(page_path, consent, values=values, request_fields=fields)

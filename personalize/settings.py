@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 from personalize.errors import ConfigError
@@ -49,7 +50,12 @@ class Settings:
     geoip_optional: bool = _setting(
         False, "Skip listed .mmdb files that do not exist (with a warning) instead of refusing to start.", "bool"
     )
-    db: str = _setting("abm.sqlite", "Event store: a SQLite path or sqlite:///path.", "db")
+    db: str = _setting(
+        "abm.sqlite",
+        "Event store: a SQLite path or sqlite:///path, or postgresql://user:password@host:5432/dbname "
+        "shared by several edges (needs abm-site[postgres]).",
+        "db",
+    )
     host: str = _setting("127.0.0.1", "Interface to listen on.", "str")
     port: int = _setting(8000, "Port to listen on.", "int")
     trusted_proxy: list[str] = _setting(
@@ -85,7 +91,7 @@ class Settings:
 
     @property
     def sqlite_path(self) -> str:
-        """The SQLite file of `db` (the only store the edge writes today)."""
+        """The SQLite file of `db` (meaningless for a PostgreSQL URL)."""
         return self.db.removeprefix("sqlite:///")
 
 
@@ -266,7 +272,9 @@ def _check(settings: Settings) -> None:
     if not settings.dashboard_path.startswith("/"):
         bad("dashboard_path", f"{settings.dashboard_path!r} must start with /")
     if settings.db.startswith(("postgres://", "postgresql://")):
-        bad("db", "PostgreSQL is not supported by the edge yet; use a SQLite path")
+        problem = _postgres_url_problem(settings.db)
+        if problem:
+            bad("db", f"{problem}; expected postgresql://user:password@host:5432/dbname")
     elif "://" in settings.db and not settings.db.startswith("sqlite:///"):
         bad("db", f"{settings.db!r} is neither a SQLite path nor sqlite:///path")
     unknown_stages = set(settings.gate_stages) - {"tofu", "mofu", "bofu"}
@@ -274,6 +282,17 @@ def _check(settings: Settings) -> None:
         bad("gate_stages", f"unknown stage(s) {', '.join(sorted(unknown_stages))}; allowed: tofu, mofu, bofu")
     if problems:
         raise ConfigError("\n".join(problems))
+
+
+def _postgres_url_problem(url: str) -> str | None:
+    parts = urlsplit(url)
+    try:
+        parts.port
+    except ValueError:
+        return "the port of the PostgreSQL URL is not a number (1..65535)"
+    if not parts.path.strip("/"):
+        return "the PostgreSQL URL names no database"
+    return None
 
 
 def with_values(settings: Settings, **values: Any) -> Settings:

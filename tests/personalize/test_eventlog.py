@@ -31,7 +31,7 @@ def test_rows_follow_the_contract_order() -> None:
 def test_events_are_written_in_batches(tmp_path: Path) -> None:
     db = tmp_path / "e.sqlite"
     statements: list[str] = []
-    log = EventLog.sqlite(str(db), batch=100, interval=0.05)
+    log = EventLog.open(str(db), batch=100, interval=0.05)
     connect = log._connect
 
     def traced() -> sqlite3.Connection:
@@ -52,7 +52,7 @@ def test_events_are_written_in_batches(tmp_path: Path) -> None:
 
 def test_a_locked_store_delays_but_loses_nothing(tmp_path: Path) -> None:
     db = tmp_path / "e.sqlite"
-    log = EventLog.sqlite(str(db), batch=50, interval=0.05)
+    log = EventLog.open(str(db), batch=50, interval=0.05)
     log.start()
     blocker = connect_sqlite(str(db))
     blocker.execute("BEGIN EXCLUSIVE")
@@ -68,14 +68,14 @@ def test_a_locked_store_delays_but_loses_nothing(tmp_path: Path) -> None:
 
 
 def test_overflow_is_counted_not_blocking(tmp_path: Path) -> None:
-    log = EventLog.sqlite(str(tmp_path / "e.sqlite"), capacity=10)
+    log = EventLog.open(str(tmp_path / "e.sqlite"), capacity=10)
     accepted = [log.put(_row(number)) for number in range(15)]  # writer not started: nothing drains
     assert accepted.count(True) == 10 and log.dropped == 5 and log.depth == 10
 
 
 def test_shutdown_writes_what_is_queued(tmp_path: Path) -> None:
     db = tmp_path / "e.sqlite"
-    log = EventLog.sqlite(str(db), interval=60)  # only shutdown can write these in time
+    log = EventLog.open(str(db), interval=60)  # only shutdown can write these in time
     log.start()
     for number in range(7):
         log.put(_row(number))
@@ -85,12 +85,12 @@ def test_shutdown_writes_what_is_queued(tmp_path: Path) -> None:
 
 def test_unusable_store_fails_at_start(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.Error):
-        EventLog.sqlite(str(tmp_path / "missing-dir" / "e.sqlite"))
+        EventLog.open(str(tmp_path / "missing-dir" / "e.sqlite"))
 
 
 def test_a_refused_row_is_dropped_and_the_rest_written(tmp_path: Path) -> None:
     db = tmp_path / "e.sqlite"
-    log = EventLog.sqlite(str(db), interval=0.05)
+    log = EventLog.open(str(db), interval=0.05)
     log.start()
     log.put(_row(1))
     log.put(event_row({"kind": "pageview"}))  # no ts: the store's NOT NULL refuses it
