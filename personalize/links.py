@@ -19,7 +19,7 @@ from typing import Any
 from personalize.errors import ConfigError
 
 LINK_PARAM = "abm"
-MIN_SECRET_BYTES = 16
+MIN_SECRET_BYTES = 32  # 256 bits, as HMAC-SHA256 wants; `secrets.token_urlsafe(32)` gives 43
 MAX_TOKEN = 1024
 _VERSION = 1
 _SIGNATURE_BYTES = 16

@@ -97,7 +97,7 @@ def test_secret_problems(secret_file: Path, tmp_path: Path) -> None:
     short = tmp_path / "short.key"
     short.write_text("tiny")
     result = run_abm("link", URL, "--account", "A", "--secret-file", short)
-    assert result.exit_code == 2 and "needs at least 16" in result.stderr
+    assert result.exit_code == 2 and "needs at least 32" in result.stderr
     result = run_abm("link", URL, "--account", "A", "--secret-file", tmp_path / "none.key")
     assert result.exit_code == 2 and "does not exist; create one with" in result.stderr
 

@@ -126,7 +126,7 @@ def test_load_secret(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="is empty.*secrets.token_hex"):
         load_secret(path)
     path.write_text("short")
-    with pytest.raises(ConfigError, match="holds only 5 bytes; it needs at least 16"):
+    with pytest.raises(ConfigError, match="holds only 5 bytes; it needs at least 32"):
         load_secret(path)
     with pytest.raises(ConfigError, match="does not exist; create one with"):
         load_secret(tmp_path / "missing.key")
