@@ -2,7 +2,15 @@
 renders the personalization slots and writes the manifests for the edge.
 
 It only reacts to MkDocs events and hands the work to plain modules (`resources`, `variants`,
-`slots`, `listing`, `confidential`), like mkdocs-material's own plugins.
+`slots`, `listing`, `confidential`, `preview`), like mkdocs-material's own plugins.
+
+Writers preview with `mkdocs serve` as a visitor would see the site (never in `mkdocs build`):
+
+* `ABM_PREVIEW_INDUSTRY=retail` (option `preview_industry`; an id or display name): that industry's
+  variant is the default of every page;
+* `ABM_PREVIEW_ACCOUNT=ACC-001` (option `preview_account`): that account's variant, falling back per
+  slot to its industry's (from the `accounts` CSV, else `preview_industry` if set) and the default,
+  and the pages written for that account appear in the navigation and the listing.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from personalize import confidential, listing, manifest
+from personalize import confidential, listing, manifest, preview
 from personalize.agenda import webinar_facts
 from personalize.errors import UserError
 from personalize.frontmatter import Problem, Resource
@@ -34,7 +42,6 @@ from personalize.variants import Variant, read_variants, slot_data
 log = logging.getLogger("mkdocs.plugins.abm")
 
 VARIANTS_DIR = "variants"
-PREVIEW_ENV = "ABM_PREVIEW_INDUSTRY"
 HOME_TEMPLATE = "home.html"
 
 
@@ -47,6 +54,8 @@ class AbmConfig(Config):
     strict_keys = c.Type(bool, default=False)
     #: industry whose variant `mkdocs serve` shows as the default (also: env ABM_PREVIEW_INDUSTRY)
     preview_industry = c.Optional(c.Type(str))
+    #: account whose variant and pages `mkdocs serve` shows (also: env ABM_PREVIEW_ACCOUNT)
+    preview_account = c.Optional(c.Type(str))
 
 
 class AbmPlugin(BasePlugin[AbmConfig]):
@@ -62,23 +71,25 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         except UserError as error:
             raise PluginError(str(error)) from error
         self.renderer = SlotRenderer(urlsplit(config.site_url or "").path or "/")
-        self.preview = self._preview_key()
         self.user_nav = config.nav is not None
         return config
 
-    def _preview_key(self) -> str | None:
-        """`industry:<id>` to render as the default while writers preview with `mkdocs serve`."""
-        industry = os.environ.get(PREVIEW_ENV) or self.config.preview_industry
-        if not industry:
+    def _preview(self, variants: dict[str, Variant]) -> preview.Preview | None:
+        """Who `mkdocs serve` shows the site to; checked on every command, applied only by serve."""
+        accounts = {key.split(":", 1)[1] for key in variants if key.startswith("account:")}
+        accounts |= {account for resource in self.resources.values() for account in resource.accounts}
+        try:
+            chosen = preview.plan(industry=os.environ.get(preview.INDUSTRY_ENV) or self.config.preview_industry,
+                                  account=os.environ.get(preview.ACCOUNT_ENV) or self.config.preview_account,
+                                  known_accounts=accounts, taxonomy=self.taxonomy,
+                                  accounts_csv=self.root / self.config.accounts if self.config.accounts else None)
+        except UserError as error:
+            raise PluginError(f"abm: {error}") from error
+        if chosen is not None and getattr(self, "command", "build") != "serve":
+            log.info("abm: the preview (%s) is only shown by `mkdocs serve`; building the public site",
+                     ", ".join(chosen.keys))
             return None
-        resolved = self.taxonomy.resolve("industries", industry)
-        if resolved is None:
-            raise PluginError(f"preview industry {industry!r} is not in the taxonomy; one of "
-                              f"{', '.join(self.taxonomy.ids('industries'))}")
-        if getattr(self, "command", "build") != "serve":
-            log.info("abm: preview industry %s is only shown by `mkdocs serve`; building the default", resolved)
-            return None
-        return f"industry:{resolved}"
+        return chosen
 
     # -- files: validate, split public from private, add the generated pages --------------------
 
@@ -104,6 +115,10 @@ class AbmPlugin(BasePlugin[AbmConfig]):
                         self.private.add(file.src_uri)
         self.variants, variant_problems = read_variants(variant_sources, taxonomy=self.taxonomy, docs_dir=docs_dir)
         _report(problems + variant_problems)
+        self.preview = self._preview(self.variants)
+        account = self.preview.account if self.preview else None
+        #: the previewed account's own pages, kept in serve's site and shown like public ones
+        self.previewed = {uri for uri in self.private if account in self.resources[uri].accounts}
         self._add_generated(files, config)
         return files
 
@@ -117,12 +132,13 @@ class AbmPlugin(BasePlugin[AbmConfig]):
             files.append(File.generated(config, uri, content=text,
                                         inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV))
         self.urls = {uri: files.get_file_from_path(uri).url for uri in self.resources}  # type: ignore[union-attr]
-        public = [listing.entry(r, self.urls[uri]) for uri, r in self.resources.items() if uri not in self.private]
+        shown = [uri for uri in self.resources if uri not in self.private or uri in self.previewed]
+        public = [listing.entry(self.resources[uri], self.urls[uri]) for uri in shown]
         self.listing = listing.Listing(public, self.taxonomy)
         self.downloads = {uri: self._download_url(files, uri, Path(config.docs_dir))
                           for uri, r in self.resources.items() if r.download}
         if not self.user_nav:
-            config.nav = _nav(files, self.taxonomy)
+            config.nav = _nav(files, self.taxonomy, sorted(self.previewed))
 
     def _download_url(self, files: Files, uri: str, docs_dir: Path) -> str:
         """The site-relative URL of a page's asset (checked to exist by `check_page`)."""
@@ -143,7 +159,9 @@ class AbmPlugin(BasePlugin[AbmConfig]):
                         nav: Any) -> dict[str, Any]:
         uri = page.file.src_uri
         meta = page.meta.get("abm") if isinstance(page.meta.get("abm"), dict) else {}
-        keys = [k for k in (self.preview, f"industry:{meta.get('industry')}") if k]
+        if self.preview:
+            context["abm_preview"] = self.preview.banner
+        keys = [*(self.preview.keys if self.preview else ()), f"industry:{meta.get('industry')}"]
         fragments = self.renderer.fragments(slot_data(self.variants, *keys))
         if uri in self.resources:
             resource = self.resources[uri]
@@ -183,7 +201,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         site_dir, private_dir = Path(config.site_dir), self.root / self.config.private_dir
-        private_pages = {uri: self.slotted[uri][0] for uri in self.private if uri in self.slotted}
+        private_pages = {uri: self.slotted[uri][0] for uri in self.private - self.previewed if uri in self.slotted}
         confidential.move_private_pages(site_dir, private_dir, [p.file.dest_uri for p in private_pages.values()])
         urls = {page.url for page in private_pages.values()}
         confidential.scrub_search_index(site_dir, urls)
@@ -191,6 +209,10 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         public, private = self._manifests()
         manifest.write(public, site_dir / manifest.PUBLIC_FILE)
         manifest.write(private, private_dir / manifest.PRIVATE_FILE)
+        if self.preview and self.preview.account:
+            log.info("abm: previewing account %s: its variant and pages are in serve's temporary site only",
+                     self.preview.account)
+            return
         self._guard(site_dir, private_pages.values())
 
     def _manifests(self) -> tuple[manifest.Manifest, manifest.Manifest]:
@@ -262,11 +284,13 @@ def _webinar(data: dict[str, Any] | None) -> manifest.Webinar | None:
     return manifest.Webinar(start=str(data["start"]), duration=int(data["duration"]), agenda=agenda)
 
 
-def _nav(files: Files, taxonomy: Taxonomy) -> list[Any]:
-    """首页, 资源中心, 行业方案 (one page per industry), then the writers' other pages."""
+def _nav(files: Files, taxonomy: Taxonomy, previewed: list[str]) -> list[Any]:
+    """首页, 资源中心, 行业方案 (one page per industry), the previewed account's pages, then the writers' other pages."""
     industries = [f"industries/{i}.md" for i in listing.industry_ids(taxonomy)]
     nav: list[Any] = [{"首页": "index.md"}, {"资源中心": listing.LISTING},
                       {"行业方案": [listing.INDUSTRIES, *industries]}]
+    if previewed:
+        nav.append({"专属内容（预览）": previewed})
     taken = {"index.md", listing.LISTING, listing.INDUSTRIES, *industries}
     nav += [f.src_uri for f in files.documentation_pages(inclusion=InclusionLevel.is_in_nav)
             if f.src_uri not in taken and not f.src_uri.startswith(("resources/", "industries/"))]
