@@ -7,13 +7,12 @@ from pathlib import Path
 
 import click
 
-from analytics.cli.report import report
 from analytics.context import open_context
 from analytics.dashboard import DEFAULT_DAYS, build_dashboard
 from analytics.period import iso, parse_instant
 
 
-@report.command("dashboard")
+@click.command("dashboard")
 @click.option("--db", required=True, help="The event store: a SQLite file, or a Parquet export (read with DuckDB).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The HTML file to write.")
 @click.option("--accounts", type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +13,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from analytics.cli.dashboard import dashboard
 from analytics.cli.progress import PROGRESS_HELP
 from analytics.context import ReportContext, open_context
 from analytics.render import FORMATS, render
@@ -210,7 +210,4 @@ def experiments_command(holdout: float, **options: Any) -> None:
     run(experiments, options, holdout=holdout)
 
 
-# >>> `abm report dashboard` lives in analytics/cli/dashboard.py (the dashboard's module), which
-# >>> adds itself to this group with `report.add_command`; importing it here registers it.
-if importlib.util.find_spec("analytics.cli.dashboard") is not None:
-    import analytics.cli.dashboard  # noqa: E402,F401
+report.add_command(dashboard)
