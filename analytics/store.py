@@ -22,6 +22,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
+from personalize.database import DATABASE_ERRORS, Connection, connect, describe, is_postgres, migrate_locked
 from personalize.errors import UserError
 from personalize.events import (
     BOOLEAN_FIELDS,
@@ -47,7 +48,7 @@ ANALYTICS_TABLES: Final = {
     "crm_stages": ("account_id", "stage", "amount", "updated_at", "source"),
     "alerts_sent": ("alert_key", "kind", "account_id", "payload", "sent_at"),
 }
-_COLUMN_TYPES: Final = {("crm_stages", "amount"): "REAL", ("alerts_sent", "alert_key"): "TEXT PRIMARY KEY"}
+_COLUMN_TYPES: Final = {("crm_stages", "amount"): "DOUBLE PRECISION", ("alerts_sent", "alert_key"): "TEXT PRIMARY KEY"}
 
 
 def _create_table(table: str) -> str:
@@ -70,7 +71,7 @@ _TRUE: Final = {True, 1, "1", "true", "True", "TRUE", "yes"}
 _FALSE: Final = {False, 0, "0", "false", "False", "FALSE", "no", "", None}
 
 
-def migrate_analytics(connection: sqlite3.Connection) -> int:
+def migrate_analytics(connection: Connection) -> int:
     """Create or upgrade the analytics-owned tables; return their schema version."""
     return apply_migrations(connection, "analytics", ANALYTICS_MIGRATIONS)
 
@@ -133,7 +134,7 @@ def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
 class Store:
     """An event store opened for analytics: SQLite for everything, DuckDB for large reads."""
 
-    def __init__(self, location: str, dialect: str, sqlite: sqlite3.Connection | None, duck: Any = None):
+    def __init__(self, location: str, dialect: str, sqlite: Connection | None, duck: Any = None):
         self.location = location
         self.dialect = dialect
         self._sqlite = sqlite
@@ -141,10 +142,12 @@ class Store:
 
     @classmethod
     def open(cls, db: str | Path, *, engine: str = "sqlite", create: bool = False) -> Store:
-        """Open a SQLite store (path or ``sqlite:///path``) or a Parquet events export.
+        """Open a SQLite store (path or ``sqlite:///path``), a PostgreSQL URL or a Parquet events export.
 
         A ``.parquet`` file or a directory of them implies DuckDB and is read-only.
         """
+        if is_postgres(str(db)):
+            return cls._open_postgres(str(db), engine)
         location = str(db).removeprefix("sqlite:///")
         path = Path(location)
         if engine not in ("sqlite", "duckdb"):
@@ -166,6 +169,22 @@ class Store:
             raise
         duck = _open_sqlite_in_duckdb(location, connection) if engine == "duckdb" else None
         return cls(location, engine, connection, duck)
+
+    @classmethod
+    def _open_postgres(cls, url: str, engine: str) -> Store:
+        """The shared store of several edges; reports run in PostgreSQL itself (no DuckDB)."""
+        if engine != "sqlite":
+            raise UserError(f"--engine {engine} reads SQLite files and Parquet exports; drop it for PostgreSQL")
+        try:
+            connection = connect(url)
+        except DATABASE_ERRORS as error:
+            raise UserError(f"cannot open the event store {describe(url)} ({error})") from error
+        try:
+            migrate_locked(connection, migrate_analytics)
+        except BaseException:
+            connection.close()
+            raise
+        return cls(describe(url), "postgresql", connection)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -192,7 +211,11 @@ class Store:
         if self._duck is not None:
             return {row[0] for row in self._duck.execute("SHOW TABLES").fetchall()}
         assert self._sqlite is not None
-        rows = self._sqlite.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+        if self.dialect == "postgresql":
+            sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        else:
+            sql = "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+        rows = self._sqlite.execute(sql)
         return {row[0] for row in rows}
 
     # --- writing (always through SQLite; DuckDB sees the same file) -------------------------
@@ -263,7 +286,7 @@ class Store:
         raise UserError(f"no table {table!r} in the event store")
 
     @contextmanager
-    def _writer(self) -> Iterator[sqlite3.Connection]:
+    def _writer(self) -> Iterator[Connection]:
         if self._sqlite is None:
             raise UserError(f"{self.location} is a Parquet export and read-only; import it into a SQLite store")
         with self._sqlite:
@@ -319,7 +342,7 @@ def _arrow_type(declared: str) -> Any:
     declared = declared.upper()
     if declared.startswith("INTEGER"):
         return pa.int64()
-    if declared.startswith("REAL"):
+    if declared.startswith(("REAL", "DOUBLE")):
         return pa.float64()
     return pa.string()
 

@@ -101,7 +101,7 @@ LEAD_FIELDS: Final = (
 _EVENT_COLUMNS = ",\n    ".join(
     f"{name} INTEGER NOT NULL DEFAULT 0"
     if name in BOOLEAN_FIELDS
-    else f"{name} REAL"
+    else f"{name} DOUBLE PRECISION"  # REAL is 8 bytes on SQLite but 4 on PostgreSQL
     if name in NUMERIC_FIELDS
     else f"{name} TEXT NOT NULL"
     if name in ("ts", "kind")

@@ -12,6 +12,7 @@ REPO = Path(__file__).resolve().parents[1]
 #: What analytics may use of personalize: the contracts and their readers, nothing of the edge.
 ANALYTICS_MAY_IMPORT = {
     "personalize.events",
+    "personalize.database",  # opening the store a --db names (SQLite or PostgreSQL)
     "personalize.manifest",
     "personalize.accounts",
     "personalize.taxonomy",

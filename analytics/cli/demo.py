@@ -43,7 +43,7 @@ def traffic(db: str, days: int, seed: int, accounts: Path, site: Path, until: st
     with Store.open(db, create=True) as store:
         existing = store.scalar("SELECT COUNT(*) FROM events")
         if existing and not replace:
-            raise UserError(f"{db} already holds {existing} events; use another --db or --replace")
+            raise UserError(f"{store.location} already holds {existing} events; use another --db or --replace")
         if replace:
             store.execute("DELETE FROM events")
             store.execute("DELETE FROM leads")
@@ -53,7 +53,7 @@ def traffic(db: str, days: int, seed: int, accounts: Path, site: Path, until: st
                            on_day=lambda: advance(1))
         with progress_bar("writing events", len(out.events), progress) as advance:
             counts = write(store, out, on_batch=advance)
-    click.echo(", ".join(f"{count} {what}" for what, count in counts.items()) + f" written to {db}")
+    click.echo(", ".join(f"{count} {what}" for what, count in counts.items()) + f" written to {store.location}")
     for role in ("surge", "quiet", "new"):
         names = [book.get(i).name for i, r in sorted(out.story.items()) if r == role and book.get(i)]  # type: ignore[union-attr]
         click.echo(f"  {role}: {', '.join(names)}")
