@@ -37,7 +37,6 @@ def sample_results(name: str = "恒锐精工") -> dict[str, Any]:
             ],
             "target_share": 0.42,
             "target_share_of_all": 0.18,
-            "target_share_of_all": 0.18,
         },
         "signals": [
             {"account_id": "ACC-001", "account_name": name, "signal": "surge", "this_week": 40, "baseline": 8.5,
