@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from personalize.accounts import Account, AccountBook
 from personalize.errors import ConfigError
@@ -24,6 +24,8 @@ BUSINESS_USER_TYPES = frozenset({"business", "government", "military", "college"
 #: Connection types of consumers; they block a match only when the database has no user type
 #: (a user type is MaxMind's judgement of the user, and small offices do sit on Cable/DSL).
 CONSUMER_CONNECTIONS = frozenset({"cellular", "cable/dsl", "dialup", "satellite"})
+#: Most network resolutions (IP + campaign) and verified cookies kept; the oldest go first.
+CACHE_SIZE = 8192
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,10 @@ class Resolver:
         self._secret = secret
         self._clock = clock
         self._utm = {_utm_key(campaign): self._utm_target(campaign, target) for campaign, target in (utm_map or {}).items()}
+        #: Visits without link or cookie, by (ip, utm_campaign, utm_content): the book never changes.
+        self._networks: dict[tuple[str | None, str | None, str | None], Resolution] = {}
+        #: Cookie claims by cookie value: they carry no expiry, so a verified value stays valid.
+        self._cookies: dict[str, CookieClaims | None] = {}
         self._sources: tuple[tuple[str, Callable[[_Request], _Match | None]], ...] = (
             ("link", self._link),
             ("cookie", self._cookie),
@@ -116,6 +122,18 @@ class Resolver:
         return _Match(account, account.industry)
 
     def resolve(self, visit: Visit) -> Resolution:
+        if visit.link_token or visit.cookie:
+            return self._resolve(visit)
+        key = (visit.ip, visit.utm_campaign, visit.utm_content)
+        resolution = self._networks.get(key)
+        if resolution is None:
+            errors = self.geoip.errors if self.geoip is not None else 0
+            resolution = self._resolve(visit)
+            if self.geoip is None or self.geoip.errors == errors:  # a failing database is retried next time
+                _remember(self._networks, key, resolution)
+        return resolution
+
+    def _resolve(self, visit: Visit) -> Resolution:
         link, link_reason = (None, None)
         if visit.link_token:
             link, link_reason = verify_link(self._secret, visit.link_token, now=int(self._clock()))
@@ -123,7 +141,7 @@ class Resolver:
             visit,
             link,
             link_reason,
-            verify_cookie(self._secret, visit.cookie) if visit.cookie else None,
+            self._cookie_claims(visit.cookie) if visit.cookie else None,
             self.geoip.lookup(visit.ip) if self.geoip is not None and visit.ip else EMPTY,
         )
         for source, match_of in self._sources:
@@ -131,6 +149,13 @@ class Resolver:
             if match is not None:
                 return self._resolution(request, source, match)
         return self._resolution(request, "none", _Match(None, None))
+
+    def _cookie_claims(self, value: str) -> CookieClaims | None:
+        if value in self._cookies:
+            return self._cookies[value]
+        claims = verify_cookie(self._secret, value)
+        _remember(self._cookies, value, claims)
+        return claims
 
     def _resolution(self, request: _Request, source: str, match: _Match) -> Resolution:
         cookie = request.cookie
@@ -194,6 +219,13 @@ class Resolver:
             return None
         account = self.accounts.by_domain(geo.domain)
         return _Match(account, account.industry) if account else None
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Store in a bounded cache, dropping the oldest entry when full."""
+    if len(cache) >= CACHE_SIZE:
+        del cache[next(iter(cache))]
+    cache[key] = value
 
 
 def _utm_key(value: str) -> str:

@@ -188,3 +188,80 @@ def test_without_geoip_only_the_other_sources_work() -> None:
 ])
 def test_which_networks_may_name_a_company(facts: GeoFacts, allowed: bool) -> None:
     assert attributable(facts) is allowed
+
+
+@pytest.fixture
+def fresh(geoip: GeoIP) -> Resolver:
+    """A resolver with empty caches (the module's one has seen every other test's visits)."""
+    return Resolver(accounts=BOOK, secret=SECRET, geoip=geoip, clock=lambda: NOW,
+                    utm_map={"Retail-Q4": "industry:retail", "unit-7": "account:LARIAT"})
+
+
+def test_cached_network_resolutions_equal_fresh_ones(fresh: Resolver, resolver: Resolver) -> None:
+    visits = [Visit(ip="89.160.20.113"), Visit(ip="203.0.113.9"), Visit(ip="74.209.16.1"), Visit(),
+              Visit(ip="89.160.20.113", utm_campaign="Retail-Q4"), Visit(ip="89.160.20.113", utm_content="unit-7")]
+    first = [fresh.resolve(visit) for visit in visits]
+    assert [fresh.resolve(visit) for visit in visits] == first
+    assert [matched(resolution) for resolution in first] == [
+        ("BEVTEC", "fmcg", "geoip_org"), ("IP", "manufacturing", "ip_range"), (None, None, "none"),
+        (None, None, "none"), (None, "retail", "utm"), ("LARIAT", "high-tech", "utm")]
+
+
+def test_a_cookie_or_link_never_leaks_into_the_network_cache(fresh: Resolver) -> None:
+    """The same IP with and without a visitor's own cookie or link: each visit gets only its own identity."""
+    ip = "89.160.20.113"
+    assert matched(fresh.resolve(Visit(ip=ip))) == ("BEVTEC", "fmcg", "geoip_org")
+    with_cookie = fresh.resolve(Visit(ip=ip, cookie=cookie("GHD", owner="李娜", lead=True)))
+    assert matched(with_cookie) == ("GHD", "manufacturing", "cookie")
+    assert (with_cookie.owner, with_cookie.visitor_is_lead) == ("李娜", True)
+    with_link = fresh.resolve(Visit(ip=ip, link_token=link(account="MAXMIND", owner="张伟")))
+    assert matched(with_link) == ("MAXMIND", "high-tech", "link") and with_link.owner == "张伟"
+    tampered = fresh.resolve(Visit(ip=ip, link_token=link(account="GHD")[:-2] + "AA"))
+    assert tampered.link_reason == "tampered"
+    again = fresh.resolve(Visit(ip=ip))
+    assert matched(again) == ("BEVTEC", "fmcg", "geoip_org")
+    assert (again.owner, again.visitor_is_lead, again.is_preview, again.link_reason) == (None, False, False, None)
+
+
+def test_cookie_verification_is_cached_by_value_forged_ones_too(
+    fresh: Resolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from personalize import resolve
+
+    checked: list[str] = []
+    verify = resolve.verify_cookie
+    monkeypatch.setattr(resolve, "verify_cookie", lambda secret, value: checked.append(value) or verify(secret, value))
+    good, forged, other = cookie("GHD"), cookie("GHD")[:-2] + "AA", cookie("BEVTEC", lead=True)
+    for _ in range(3):
+        assert matched(fresh.resolve(Visit(cookie=good))) == ("GHD", "manufacturing", "cookie")
+        assert matched(fresh.resolve(Visit(cookie=forged))) == (None, None, "none")
+        resolution = fresh.resolve(Visit(cookie=other))
+        assert matched(resolution) == ("BEVTEC", "fmcg", "cookie") and resolution.visitor_is_lead
+    assert checked == [good, forged, other]
+
+
+def test_caches_are_bounded_oldest_out(fresh: Resolver, monkeypatch: pytest.MonkeyPatch) -> None:
+    from personalize import resolve
+
+    monkeypatch.setattr(resolve, "CACHE_SIZE", 3)
+    for number in range(10):
+        assert fresh.resolve(Visit(ip="203.0.113.9", utm_campaign=f"c{number}")).match_source == "ip_range"
+        assert fresh.resolve(Visit(cookie=cookie(f"junk-{number}"))).match_source == "none"
+    assert list(fresh._networks) == [("203.0.113.9", f"c{number}", None) for number in (7, 8, 9)]
+    assert len(fresh._cookies) == 3 and cookie("junk-9") in fresh._cookies
+
+
+def test_a_failing_geoip_database_is_asked_again_not_cached() -> None:
+    import maxminddb.errors
+
+    calls: list[str] = []
+
+    def broken(ip: str) -> None:
+        calls.append(ip)
+        raise maxminddb.errors.InvalidDatabaseError("corrupt search tree")
+
+    geoip = GeoIP([(Path("broken.mmdb"), broken, None)])
+    resolver = Resolver(accounts=BOOK, secret=SECRET, geoip=geoip)
+    for _ in range(3):
+        assert matched(resolver.resolve(Visit(ip="203.0.113.9"))) == ("IP", "manufacturing", "ip_range")
+    assert calls == ["203.0.113.9"] * 3 and geoip.errors == 3
