@@ -29,7 +29,7 @@ from personalize.bots import AgentClassifier
 from personalize.clientip import client_ip, parse_trusted
 from personalize.database import describe
 from personalize.errors import ConfigError, UserError
-from personalize.eventlog import EventLog, event_row, utc_now
+from personalize.eventlog import EventLog, utc_now
 from personalize.gating import GatingPolicy
 from personalize.geoip import GeoIP
 from personalize.holdout import CONTROL, Holdout
@@ -45,6 +45,7 @@ from personalize.visitor import (
     IDENTITY_COOKIE,
     SESSION_AGE,
     SESSION_COOKIE,
+    UTM_FIELDS,
     VISITOR_AGE,
     VISITOR_COOKIE,
     VisitorContext,
@@ -62,6 +63,7 @@ HTML_HEADERS = [
     (b"cache-control", b"private, no-cache"),
     (b"vary", b"Cookie"),
 ]
+NO_CAMPAIGN = (None,) * len(UTM_FIELDS)
 
 
 class Edge:
@@ -175,37 +177,48 @@ class Edge:
         if reason:
             self.counters["link_expired" if reason == "expired" else "link_tampered"] += 1
 
-    def event(self, kind: str, visitor: VisitorContext, path: str, **fields: Any) -> None:
-        """Queue one event with every contract field of this visitor."""
+    def event(
+        self,
+        kind: str,
+        visitor: VisitorContext,
+        path: str,
+        *,
+        variant: str | None = None,
+        arm: str | None = None,
+        value: float | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        """Queue one event with every contract field of this visitor, as a row in `COLUMNS` order."""
         resolution = visitor.resolution
         account = resolution.account
         agent = visitor.agent
-        extra = fields.pop("extra", None) or visitor.extra
+        campaign = visitor.campaign
+        extra = extra or visitor.extra
         self.events.put(
-            event_row(
-                {
-                    "ts": utc_now(),
-                    "kind": kind,
-                    "visitor_id": visitor.visitor_id,
-                    "session_id": visitor.session_id,
-                    "path": path,
-                    "referrer_host": visitor.referrer_host,
-                    **visitor.campaign,
-                    "account_id": account.id if account is not None else None,
-                    "match_source": resolution.match_source,
-                    "industry": resolution.industry,
-                    "owner": resolution.owner,
-                    "device": agent.device,
-                    "browser": agent.browser,
-                    "os": agent.os,
-                    "is_bot": int(agent.is_bot),
-                    "is_preview": int(resolution.is_preview),
-                    "country": visitor.country,
-                    "region": visitor.region,
-                    "ip_hash": visitor.ip_hash,
-                    "extra": _json(extra) if extra else None,
-                    **fields,
-                }
+            (
+                utc_now(),
+                kind,
+                visitor.visitor_id,
+                visitor.session_id,
+                path,
+                visitor.referrer_host,
+                *((campaign.get(name) for name in UTM_FIELDS) if campaign else NO_CAMPAIGN),
+                account.id if account is not None else None,
+                resolution.match_source,
+                resolution.industry,
+                variant,
+                arm,
+                resolution.owner,
+                agent.device,
+                agent.browser,
+                agent.os,
+                int(agent.is_bot),
+                int(resolution.is_preview),
+                visitor.country,
+                visitor.region,
+                visitor.ip_hash,
+                _json(extra) if extra else None,
+                value,
             )
         )
 

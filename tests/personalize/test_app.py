@@ -312,3 +312,38 @@ def test_unusable_store_is_refused(root: Path) -> None:
     with pytest.raises(ConfigError, match="event store"):
         create_app(edge_settings(root, db=str(root / "no" / "dir" / "e.sqlite")))
 
+
+
+def test_event_rows_are_built_in_the_stores_column_order() -> None:
+    """`Edge.event` writes its tuple by position: every field lands in its own column."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from personalize.accounts import Account
+    from personalize.app import Edge as EdgeState
+    from personalize.bots import Agent
+    from personalize.eventlog import COLUMNS, event_row
+    from personalize.geoip import GeoFacts
+    from personalize.resolve import Resolution
+    from personalize.visitor import VisitorContext
+
+    queued: list[tuple[object, ...]] = []
+    account = Account("ACC-9", "Name", (), "retail", 1, (), "", "")
+    resolution = Resolution(account, "retail", "link", "owner-1", True, True, None, GeoFacts(country="CN"))
+    campaign = {"utm_source": "s", "utm_medium": "m", "utm_campaign": "c", "utm_term": "t", "utm_content": "x"}
+    visitor = VisitorContext("vid", "sid", False, "hash", "CN", "CN-BJ", Agent("mobile", "Safari", "iOS", True),
+                             resolution, False, "ref.example", campaign, {"gclid": "G"}, None)
+    state = SimpleNamespace(events=SimpleNamespace(put=queued.append))
+    EdgeState.event(state, "download", visitor, "/p/", variant="industry:retail", arm="control", value=2.5)  # type: ignore[arg-type]
+    expected = {"kind": "download", "visitor_id": "vid", "session_id": "sid", "path": "/p/", "referrer_host": "ref.example",
+                **campaign, "account_id": "ACC-9", "match_source": "link", "industry": "retail",
+                "variant": "industry:retail", "arm": "control", "owner": "owner-1", "device": "mobile",
+                "browser": "Safari", "os": "iOS", "is_bot": 1, "is_preview": 1, "country": "CN", "region": "CN-BJ",
+                "ip_hash": "hash", "extra": '{"gclid":"G"}', "value": 2.5}
+    [row] = queued
+    assert row[1:] == event_row(expected)[1:] and len(row) == len(COLUMNS)
+    assert row[0].endswith("Z")  # type: ignore[union-attr]
+    no_campaign = replace(visitor, campaign={}, extra={})
+    EdgeState.event(state, "lead", no_campaign, "/", extra={"lead_id": "L1"})  # type: ignore[arg-type]
+    assert queued[1][COLUMNS.index("extra")] == '{"lead_id":"L1"}'
+    assert [queued[1][COLUMNS.index(name)] for name in campaign] == [None] * 5
