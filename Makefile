@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # mkdocs-material prints an end-of-life banner on every build; it is noise in a demo and in CI.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: demo test install build serve chromium clean
+.PHONY: demo test install build serve chromium postgres clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ install: $(BIN)/.installed
 
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+# the PostgreSQL tests start their own throwaway cluster with initdb/pg_ctl; the packaged service is not used
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql; }
 
 build: install
 	$(BIN)/mkdocs build --strict
@@ -38,7 +42,7 @@ demo: build $(DEMO_SECRET)
 	$(BIN)/abm report dashboard --db $(DEMO_DB) --accounts demo/accounts.csv --out demo/dashboard.html
 	$(BIN)/abm serve --settings demo/settings.toml
 
-test: install chromium
+test: install chromium postgres
 	$(BIN)/python -m pytest
 
 clean:
