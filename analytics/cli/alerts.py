@@ -16,7 +16,7 @@ from personalize.errors import UserError
 
 
 @click.command("alerts")
-@click.option("--db", required=True, help="The event store (SQLite file).")
+@click.option("--db", required=True, help="The event store: a SQLite file or a postgresql:// URL.")
 @click.option(
     "--webhook",
     envvar="ABM_ALERTS_WEBHOOK",

@@ -13,7 +13,7 @@ from analytics.period import iso, parse_instant
 
 
 @click.command("dashboard")
-@click.option("--db", required=True, help="The event store: a SQLite file, or a Parquet export (read with DuckDB).")
+@click.option("--db", required=True, help="The event store: a SQLite file, a postgresql:// URL, or a Parquet export (read with DuckDB).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The HTML file to write.")
 @click.option("--accounts", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The target-accounts CSV (names, tiers, owners, stages).")  # fmt: skip

@@ -23,7 +23,7 @@ def demo() -> None:
 
 
 @demo.command("traffic")
-@click.option("--db", required=True, help="The event store to fill (SQLite file; created if missing).")
+@click.option("--db", required=True, help="The event store to fill: a SQLite file (created if missing) or a postgresql:// URL.")
 @click.option("--days", type=click.IntRange(1, 3650), default=90, show_default=True, help="How many days of traffic.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same traffic.")
 @click.option("--accounts", type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -19,7 +19,7 @@ def export_group() -> None:
 
 
 @export_group.command("events")
-@click.option("--db", required=True, help="The event store (SQLite file).")
+@click.option("--db", required=True, help="The event store: a SQLite file or a postgresql:// URL.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from --out's suffix).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: stdout).")
 @click.option("--since", help="Only events at or after this date / ISO time (UTC when no zone).")

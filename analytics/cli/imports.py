@@ -31,7 +31,7 @@ def import_group() -> None:
 
 @import_group.command("events")
 @click.argument("file", type=FILE)
-@click.option("--db", required=True, help="The event store (SQLite file; created if missing).")
+@click.option("--db", required=True, help="The event store: a SQLite file (created if missing) or a postgresql:// URL.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Input format (default: from the suffix).")
 @click.option("--skip-bad-rows", is_flag=True, help=SKIP_HELP)
 @click.option("--progress/--no-progress", default=None, help=PROGRESS_HELP)
@@ -51,7 +51,7 @@ def load_book(path: Path | None) -> AccountBook | None:
 @click.argument("file", type=FILE)
 @click.option("--source", type=click.Choice(sorted(READERS)), required=True, help="Which tool exported FILE.")
 @click.option("--webinar", "slug", required=True, help="The webinar page: its path under content/ without .md, or its file name.")
-@click.option("--db", required=True, help="The event store (SQLite file; created if missing).")
+@click.option("--db", required=True, help="The event store: a SQLite file (created if missing) or a postgresql:// URL.")
 @click.option("--tz", help="Zone of the report's times, e.g. +08:00 or Asia/Shanghai (default: the webinar start's offset).")
 @click.option("--site", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
               help="Built site with abm-manifest.json (else content/ is read).")
@@ -79,7 +79,7 @@ def import_webinar_command(
 
 @import_group.command("crm")
 @click.argument("file", type=FILE)
-@click.option("--db", required=True, help="The event store (SQLite file; created if missing).")
+@click.option("--db", required=True, help="The event store: a SQLite file (created if missing) or a postgresql:// URL.")
 @click.option("--accounts", type=FILE, help="Accounts CSV: checks account ids and matches account names.")
 @click.option("--tz", default="UTC", show_default=True, help="Zone of the export's dates, e.g. +08:00.")
 @click.option("--skip-bad-rows", is_flag=True, help=SKIP_HELP)
