@@ -9,7 +9,7 @@ WEEKDAYS = "一二三四五六日"
 
 
 def webinar_facts(webinar: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Start as `2026年5月21日（周四）14:00`, the end time, and each agenda item's clock time."""
+    """Start as `2026年5月21日（周四）`, `14:00–15:30`, and the agenda as a timeline of clock times."""
     if not webinar:
         return None
     start = datetime.fromisoformat(str(webinar["start"]))
@@ -21,6 +21,13 @@ def webinar_facts(webinar: dict[str, Any] | None) -> dict[str, Any] | None:
         "time": f"{start:%H:%M}–{start + timedelta(minutes=duration):%H:%M}",
         "zone": f"UTC{offset[:3]}:{offset[3:]}" if offset else "",
         "duration": duration,
-        "agenda": [{"at": int(item["at"]), "clock": f"{start + timedelta(minutes=int(item['at'])):%H:%M}",
-                    "title": item["title"]} for item in webinar.get("agenda") or []],
+        "agenda": _agenda(start, duration, webinar.get("agenda") or []),
     }
+
+
+def _agenda(start: datetime, duration: int, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each item with its clock time and how long it runs (until the next item, the last until the end)."""
+    offsets = [int(item["at"]) for item in items]
+    ends = [*offsets[1:], duration]
+    return [{"at": at, "clock": f"{start + timedelta(minutes=at):%H:%M}", "minutes": max(end - at, 0),
+             "title": item["title"]} for at, end, item in zip(offsets, ends, items)]

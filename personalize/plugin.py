@@ -151,6 +151,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if page.file.src_uri in self.resources:
             page.meta.setdefault("template", "abm-resource.html")
+            page.meta.setdefault("hide", ["navigation", "toc"])  # the CTA column takes the sidebars' place
         if page.file.src_uri in self.private:
             page.meta["search"] = {"exclude": True}
         return markdown

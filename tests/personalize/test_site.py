@@ -165,8 +165,12 @@ def test_webinar_pages_show_date_duration_and_agenda(built_site: Path, public: m
         section = html(built_site, page.url).select_one(".abm-webinar")
         assert section is not None and section["data-abm-webinar-start"] == page.webinar.start
         assert f"{page.webinar.duration} 分钟" in section.get_text()
-        rows = [row.get_text(" ", strip=True) for row in section.select("tbody tr")]
-        assert [item.title for item in page.webinar.agenda] == [row.split(" ", 3)[-1] for row in rows]
+        items = section.select(".abm-agenda__item")
+        assert [item.title for item in page.webinar.agenda] == [
+            i.select_one(".abm-agenda__title").get_text(strip=True) for i in items]
+        assert [str(item.at) for item in page.webinar.agenda] == [i["data-abm-agenda-at"] for i in items]
+        lengths = [int(i.select_one(".abm-agenda__length").get_text().split("·")[1].split()[0]) for i in items]
+        assert sum(lengths) == page.webinar.duration - page.webinar.agenda[0].at  # the timeline covers the session
 
 
 def test_industry_landing_pages_group_their_resources_by_stage(built_site: Path, public: manifest.Manifest) -> None:
