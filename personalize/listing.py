@@ -60,7 +60,9 @@ def entry(resource: Any, url: str) -> Entry:
 
 
 def _page(title: str, template: str, **abm: str) -> str:
-    meta: dict[str, Any] = {"title": title, "template": template, "hide": ["toc"], "abm": abm}
+    # the listing and facet pages use the full width; industry pages keep the list of industries
+    hide = ["toc"] if abm.get("page") in ("industry", "industries") else ["toc", "navigation"]
+    meta: dict[str, Any] = {"title": title, "template": template, "hide": hide, "abm": abm}
     if abm.get("page") == "facet":
         meta["search"] = {"exclude": True}
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"

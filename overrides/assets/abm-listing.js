@@ -9,6 +9,9 @@
   var count = form.querySelector("[data-abm-count]");
   var empty = document.querySelector("[data-abm-empty]");
   var facets = { industry: "industries", stage: "stage", type: "type", persona: "personas" };
+  var panel = form.querySelector("[data-abm-filter-panel]");
+  var toggle = form.querySelector("[data-abm-filter-toggle]");
+  var chosenLabel = form.querySelector("[data-abm-chosen]");
 
   function chosen() {
     var result = {};
@@ -34,6 +37,8 @@
       if (visible) shown += 1;
     });
     count.textContent = String(shown);
+    var picked = form.querySelectorAll("input[type=checkbox]:checked").length;
+    if (chosenLabel) chosenLabel.textContent = picked ? "已选 " + picked + " 项" : "";
     if (empty) empty.hidden = shown > 0;
     if (updateUrl) {
       var query = new URLSearchParams();
@@ -56,6 +61,13 @@
     Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]"), function (box) { box.checked = false; });
     apply(true);
   });
+  // On phones the facets fold into one "筛选资源" button so the results start on the first screen.
+  function fold(folded) {
+    panel.hidden = folded;
+    toggle.setAttribute("aria-expanded", String(!folded));
+  }
+  toggle.addEventListener("click", function () { fold(!panel.hidden); });
+  fold(window.matchMedia("(max-width: 44.984375em)").matches);
   form.hidden = false;
   apply(false);
 })();
