@@ -22,7 +22,15 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
-from personalize.database import DATABASE_ERRORS, Connection, connect, describe, is_postgres, migrate_locked
+from personalize.database import (
+    DATABASE_ERRORS,
+    Connection,
+    PostgresConnection,
+    connect,
+    describe,
+    is_postgres,
+    migrate_locked,
+)
 from personalize.errors import UserError
 from personalize.events import (
     BOOLEAN_FIELDS,
@@ -125,6 +133,12 @@ def _check_columns(table: str, row: Mapping[str, Any], columns: Sequence[str]) -
         raise UserError(f"table {table} has no column(s) {', '.join(sorted(unknown))}")
 
 
+def _dicts(cursor: Any, size: int) -> Iterator[dict[str, Any]]:
+    names = [d[0] for d in cursor.description or ()]
+    while rows := cursor.fetchmany(size):
+        yield from (dict(zip(names, row)) for row in rows)
+
+
 def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
@@ -194,14 +208,16 @@ class Store:
 
     def stream(self, sql: str, params: Sequence[Any] = (), *, size: int = BATCH) -> Iterator[dict[str, Any]]:
         """Rows as dicts, fetched ``size`` at a time (exports of stores larger than memory)."""
+        if isinstance(self._sqlite, PostgresConnection):
+            with self._sqlite.server_cursor(sql, params) as cursor:
+                yield from _dicts(cursor, size)
+            return
         if self._duck is not None:
             cursor = self._duck.execute(sql, list(params))
         else:
             assert self._sqlite is not None
             cursor = self._sqlite.execute(sql, tuple(params))
-        names = [d[0] for d in cursor.description or ()]
-        while rows := cursor.fetchmany(size):
-            yield from (dict(zip(names, row)) for row in rows)
+        yield from _dicts(cursor, size)
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = self.query(sql, params)

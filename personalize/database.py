@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from types import TracebackType
 from typing import Any, Protocol
@@ -33,7 +34,7 @@ class Connection(Protocol):
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Any: ...
     def close(self) -> None: ...
     def __enter__(self) -> Any: ...
-    def __exit__(self, kind: Any, error: Any, trace: Any, /) -> Any: ...
+    def __exit__(self, kind: object, error: object, trace: object, /) -> Any: ...
 
 
 def is_postgres(db: str) -> bool:
@@ -152,6 +153,17 @@ class PostgresConnection:
         cursor = self._live().cursor()
         cursor.executemany(postgres_sql(sql), [tuple(row) for row in parameters])
         return cursor
+
+    @contextmanager
+    def server_cursor(self, sql: str, parameters: Sequence[Any] = ()) -> Iterator[Any]:
+        """A cursor that fetches from the server as it is read (exports of stores larger than memory)."""
+        with self:
+            cursor = self._connection.cursor(name="abm_stream")
+            try:
+                cursor.execute(postgres_sql(sql), tuple(parameters))
+                yield cursor
+            finally:
+                cursor.close()
 
     def __enter__(self) -> PostgresConnection:
         transaction = self._live().transaction()

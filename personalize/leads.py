@@ -23,8 +23,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from personalize.eventlog import utc_now
 from personalize.database import DATABASE_ERRORS, connect
+from personalize.eventlog import utc_now
 from personalize.events import LEAD_FIELDS
 from personalize.links import sign_cookie
 from personalize.visitor import IDENTITY_AGE, IDENTITY_COOKIE, UTM_FIELDS, cookie_header, identify

@@ -14,8 +14,8 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from personalize.errors import ConfigError
 
@@ -287,7 +287,7 @@ def _check(settings: Settings) -> None:
 def _postgres_url_problem(url: str) -> str | None:
     parts = urlsplit(url)
     try:
-        parts.port
+        _ = parts.port  # parsed on access
     except ValueError:
         return "the port of the PostgreSQL URL is not a number (1..65535)"
     if not parts.path.strip("/"):

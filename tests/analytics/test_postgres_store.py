@@ -12,7 +12,9 @@ from analytics.store import Store
 from personalize.errors import UserError
 from tests.analytics.abm_cli import run_abm
 from tests.analytics.webinar_files import webinar_project
-from tests.postgres import PostgresCluster, postgres_cluster, postgres_url  # noqa: F401 (fixtures)
+from tests.postgres import PostgresCluster, postgres_cluster, postgres_url
+
+__all__ = ["postgres_cluster", "postgres_url"]  # fixtures
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNTS = REPO / "demo" / "accounts.csv"
@@ -45,6 +47,11 @@ def test_demo_traffic_lands_in_postgres_row_for_row(stores: tuple[str, str, Path
         assert pg.scalar("SELECT SUM(value) FROM events") == pytest.approx(lite.scalar("SELECT SUM(value) FROM events"))
         assert pg.scalar("SELECT SUM(is_bot) FROM events") == lite.scalar("SELECT SUM(is_bot) FROM events")
         assert pg.scalar("SELECT COUNT(*) FROM events WHERE path LIKE ? AND '%' = '%'", ["%resources%"]) > 0
+        rows = pg.stream("SELECT ts FROM events ORDER BY ts", size=10)  # a server-side cursor, left early
+        first = [next(rows)["ts"] for _ in range(3)]
+        rows.close()
+        assert first == [row["ts"] for row in lite.query("SELECT ts FROM events ORDER BY ts LIMIT 3")]
+        assert pg.scalar("SELECT COUNT(*) FROM leads") == lite.scalar("SELECT COUNT(*) FROM leads")
 
 
 @pytest.mark.parametrize(
