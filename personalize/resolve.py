@@ -28,9 +28,8 @@ CONSUMER_CONNECTIONS = frozenset({"cellular", "cable/dsl", "dialup", "satellite"
 CACHE_SIZE = 8192
 
 
-@dataclass(frozen=True)
-class Visit:
-    """What the edge knows about a request, already extracted from it."""
+class Visit(NamedTuple):
+    """What the edge knows about a request, already extracted from it (a tuple: made on every request)."""
 
     ip: str | None = None
     link_token: str | None = None

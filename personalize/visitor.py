@@ -34,7 +34,7 @@ CAMPAIGN_EXTRAS: Final = ("gclid", "bd_vid", "msclkid", "fbclid", "wbraid", "gbr
 MAX_QUERY: Final = 4096
 MAX_VALUE: Final = 200
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-ID_BYTES: Final = 16  # as secrets.token_urlsafe(16): 22 URL-safe characters, 128 random bits
+ID_LENGTH: Final = 22  # as secrets.token_urlsafe(16) spells them; each character 6 random bits
 ID_BATCH: Final = 256
 
 
@@ -78,7 +78,7 @@ def ip_hash(secret: bytes, ip: str | None) -> str | None:
     return hmac.new(secret, b"ip:" + ip.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-_ids: list[str] = []  # random ids made ahead, one os.urandom call per ID_BATCH ids
+_ids: list[str] = []  # random ids made ahead: one os.urandom call and one base64 encoding per ID_BATCH ids
 os.register_at_fork(after_in_child=_ids.clear)  # a forked worker must never hand out its parent's ids
 
 
@@ -87,11 +87,8 @@ def new_id() -> str:
     try:
         return _ids.pop()
     except IndexError:
-        raw = os.urandom(ID_BYTES * ID_BATCH)
-        _ids.extend(
-            base64.urlsafe_b64encode(raw[start : start + ID_BYTES]).rstrip(b"=").decode("ascii")
-            for start in range(0, len(raw), ID_BYTES)
-        )
+        text = base64.urlsafe_b64encode(os.urandom(ID_LENGTH * ID_BATCH * 6 // 8)).decode("ascii")
+        _ids.extend(text[start : start + ID_LENGTH] for start in range(0, len(text), ID_LENGTH))
         return _ids.pop()
 
 
