@@ -107,47 +107,75 @@ class Score:
         return round(sum(c.points for c in self.components), 1)
 
 
+def behaviour_columns(weights: Weights) -> tuple[str, list[Any]]:
+    """SELECT expressions (and their parameters) for what scoring counts in a group of events.
+
+    Any query over `events` with `ts < --until AND REAL_TRAFFIC` can add them to its own GROUP
+    BY, so a report scores in the same pass that computes its other numbers. Columns are named
+    `behaviour_<field>`; `behaviour_from` reads them back.
+    """
+    pricing = weights.paths("pricing_page") or ["\x00"]
+    like_pricing = " OR ".join("LOWER(path) LIKE ?" for _ in pricing)
+    sql = f"""COUNT(*) FILTER (WHERE kind = 'pageview') AS behaviour_pageviews,
+            COUNT(*) FILTER (WHERE kind = 'pageview' AND ({like_pricing})) AS behaviour_pricing_views,
+            COUNT(*) FILTER (WHERE kind = 'download') AS behaviour_downloads,
+            SUM(value) FILTER (WHERE kind = 'webinar_heartbeat') AS behaviour_webinar_seconds,
+            COUNT(DISTINCT visitor_id) AS behaviour_people,
+            MAX(ts) AS behaviour_last_seen"""
+    return sql, [f"%{p}%" for p in pricing]
+
+
+def behaviour_from(row: dict[str, Any]) -> Behaviour:
+    """The Behaviour of one row that selected `behaviour_columns`."""
+    return Behaviour(
+        pageviews=int(row["behaviour_pageviews"] or 0),
+        pricing_views=int(row["behaviour_pricing_views"] or 0),
+        downloads=int(row["behaviour_downloads"] or 0),
+        webinar_minutes=float(row["behaviour_webinar_seconds"] or 0) / 60,
+        people=int(row["behaviour_people"] or 0),
+        last_seen=row["behaviour_last_seen"],
+    )
+
+
+def demo_request_columns(weights: Weights) -> tuple[str, list[Any]]:
+    """SELECT expressions (and parameters) counting demo requests in a group of `leads` rows
+    before --until: `demo_requests` and `demo_last_seen`; `add_demo_requests` merges them."""
+    demo = weights.paths("demo_request") or ["\x00"]
+    like_demo = " OR ".join("LOWER(COALESCE(path, '') || ' ' || COALESCE(asset, '')) LIKE ?" for _ in demo)
+    sql = f"""COUNT(*) FILTER (WHERE {like_demo}) AS demo_requests,
+            MAX(ts) FILTER (WHERE {like_demo}) AS demo_last_seen"""
+    return sql, [f"%{p}%" for p in demo] * 2
+
+
+def add_demo_requests(behaviours: dict[str, Behaviour], rows: list[dict[str, Any]]) -> None:
+    """Add the demo requests of rows keyed `k` (see `demo_request_columns`) to their behaviour."""
+    for row in rows:
+        if not row["demo_requests"]:
+            continue
+        found = behaviours.setdefault(row["k"], Behaviour())
+        found.demo_requests = int(row["demo_requests"])
+        found.last_seen = max(filter(None, (found.last_seen, row["demo_last_seen"])), default=None)
+
+
 def behaviour_by(ctx: ReportContext, key: str) -> dict[str, Behaviour]:
     """Behaviour per `account_id` or per `visitor_id`, from the events and the leads table."""
     if key not in ("account_id", "visitor_id"):
         raise ValueError(key)
-    weights = ctx.weights
-    pricing = weights.paths("pricing_page") or ["\x00"]
-    demo = weights.paths("demo_request") or ["\x00"]
-    like_pricing = " OR ".join("LOWER(path) LIKE ?" for _ in pricing)
+    columns, params = behaviour_columns(ctx.weights)
     rows = ctx.store.query(
-        f"""SELECT {key} AS k,
-            SUM(CASE WHEN kind = 'pageview' THEN 1 ELSE 0 END) AS pageviews,
-            SUM(CASE WHEN kind = 'pageview' AND ({like_pricing}) THEN 1 ELSE 0 END) AS pricing_views,
-            SUM(CASE WHEN kind = 'download' THEN 1 ELSE 0 END) AS downloads,
-            SUM(CASE WHEN kind = 'webinar_heartbeat' THEN COALESCE(value, 0) ELSE 0 END) AS webinar_seconds,
-            COUNT(DISTINCT visitor_id) AS people,
-            MAX(ts) AS last_seen
-        FROM events
-        WHERE ts < ? AND {REAL_TRAFFIC} AND {key} IS NOT NULL AND {key} <> ''
-        GROUP BY {key}""",
-        [*(f"%{p}%" for p in pricing), ctx.period.until_ts],
+        f"""SELECT {key} AS k, {columns} FROM events
+        WHERE ts < ? AND {REAL_TRAFFIC} AND {key} IS NOT NULL AND {key} <> '' GROUP BY {key}""",
+        [*params, ctx.period.until_ts],
     )
-    result = {
-        row["k"]: Behaviour(
-            pageviews=int(row["pageviews"] or 0),
-            pricing_views=int(row["pricing_views"] or 0),
-            downloads=int(row["downloads"] or 0),
-            webinar_minutes=float(row["webinar_seconds"] or 0) / 60,
-            people=int(row["people"] or 0),
-            last_seen=row["last_seen"],
-        )
-        for row in rows
-    }
-    like_demo = " OR ".join("LOWER(COALESCE(path, '') || ' ' || COALESCE(asset, '')) LIKE ?" for _ in demo)
-    for row in ctx.store.query(
-        f"""SELECT {key} AS k, COUNT(*) AS n, MAX(ts) AS last_seen FROM leads
-        WHERE ts < ? AND {key} IS NOT NULL AND {key} <> '' AND ({like_demo}) GROUP BY {key}""",
-        [ctx.period.until_ts, *(f"%{p}%" for p in demo)],
-    ):
-        found = result.setdefault(row["k"], Behaviour())
-        found.demo_requests = int(row["n"])
-        found.last_seen = max(filter(None, (found.last_seen, row["last_seen"])), default=None)
+    result = {row["k"]: behaviour_from(row) for row in rows}
+    columns, params = demo_request_columns(ctx.weights)
+    add_demo_requests(
+        result,
+        ctx.store.query(
+            f"SELECT {key} AS k, {columns} FROM leads WHERE ts < ? AND {key} IS NOT NULL AND {key} <> '' GROUP BY {key}",
+            [*params, ctx.period.until_ts],
+        ),
+    )
     return result
 
 

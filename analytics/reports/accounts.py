@@ -15,11 +15,21 @@ id seen. `summary()` gives the target-account share of identified traffic (the t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
-from analytics.period import Period
-from analytics.scoring import Behaviour, Score, behaviour_by, imported_webinar_minutes, score
+from analytics.scoring import (
+    Behaviour,
+    Score,
+    add_demo_requests,
+    behaviour_by,
+    behaviour_columns,
+    behaviour_from,
+    demo_request_columns,
+    imported_webinar_minutes,
+    score,
+)
 from analytics.stages import STAGES_ZH, derived_stage, further, recorded_stages
 
 NAME = "accounts"
@@ -41,29 +51,54 @@ COLUMNS = (
 )
 
 
-def activity(ctx: ReportContext, period: Period) -> dict[str, dict[str, Any]]:
-    """Visits, people, sessions, pageviews and engaged seconds per account in one period."""
+def per_account(ctx: ReportContext) -> dict[str, dict[str, Any]]:
+    """Every number of the report per account seen, in one pass over the events before --until.
+
+    Conditional aggregates split that pass: the period's activity, the previous period's visits
+    (the trend), the events of both (`recent_events`: who is listed without a CSV) and, over all
+    history, the behaviour scoring counts (`behaviour_*` columns).
+    """
+    period, previous = ctx.period, ctx.period.previous()
+    behaviour, behaviour_params = behaviour_columns(ctx.weights)
     rows = ctx.store.query(
         f"""SELECT account_id,
-            COUNT(DISTINCT CASE WHEN kind = 'pageview' THEN session_id END) AS visits,
-            COUNT(DISTINCT visitor_id) AS people,
-            COUNT(DISTINCT session_id) AS sessions,
-            SUM(CASE WHEN kind = 'pageview' THEN 1 ELSE 0 END) AS pageviews,
-            SUM(CASE WHEN kind IN ('engagement', 'webinar_heartbeat') THEN COALESCE(value, 0) ELSE 0 END)
-                AS engaged_seconds
+            COUNT(DISTINCT session_id) FILTER (WHERE ts >= ? AND kind = 'pageview') AS visits,
+            COUNT(DISTINCT visitor_id) FILTER (WHERE ts >= ?) AS people,
+            COUNT(DISTINCT session_id) FILTER (WHERE ts >= ?) AS sessions,
+            COUNT(*) FILTER (WHERE ts >= ? AND kind = 'pageview') AS pageviews,
+            SUM(value) FILTER (WHERE ts >= ? AND kind IN ('engagement', 'webinar_heartbeat')) AS engaged_seconds,
+            COUNT(DISTINCT session_id) FILTER (WHERE ts >= ? AND ts < ? AND kind = 'pageview') AS visits_previous,
+            COUNT(*) FILTER (WHERE ts >= ?) AS recent_events,
+            {behaviour}
         FROM events
-        WHERE ts >= ? AND ts < ? AND {REAL_TRAFFIC} AND {IDENTIFIED}
+        WHERE ts < ? AND {REAL_TRAFFIC} AND {IDENTIFIED}
         GROUP BY account_id""",
-        [period.since_ts, period.until_ts],
+        [*[period.since_ts] * 5, previous.since_ts, previous.until_ts, previous.since_ts, *behaviour_params, period.until_ts],
     )
     return {row["account_id"]: row for row in rows}
 
 
-def account_journeys(ctx: ReportContext) -> dict[str, tuple[Score, str]]:
-    """Score and journey stage of every account seen, recorded or listed in the CSV."""
-    behaviours = behaviour_by(ctx, "account_id")
+def lead_counts(ctx: ReportContext, behaviours: dict[str, Behaviour]) -> dict[str, int]:
+    """Leads per account in the period; demo requests before --until go into `behaviours`."""
+    demo, params = demo_request_columns(ctx.weights)
+    rows = ctx.store.query(
+        f"""SELECT account_id AS k, COUNT(*) FILTER (WHERE ts >= ?) AS leads, {demo}
+        FROM leads WHERE ts < ? AND {IDENTIFIED} GROUP BY account_id""",
+        [ctx.period.since_ts, *params, ctx.period.until_ts],
+    )
+    add_demo_requests(behaviours, rows)
+    return {row["k"]: int(row["leads"]) for row in rows}
+
+
+def account_journeys(ctx: ReportContext, behaviours: dict[str, Behaviour] | None = None) -> dict[str, tuple[Score, str]]:
+    """Score and journey stage of every account seen, recorded or listed in the CSV.
+
+    `behaviours` (events and demo requests per account) when the caller has them already.
+    """
+    behaviours = dict(behaviour_by(ctx, "account_id") if behaviours is None else behaviours)
     for account_id, minutes in imported_webinar_minutes(ctx, "account_id").items():
-        behaviours.setdefault(account_id, Behaviour()).webinar_minutes += minutes
+        found = behaviours[account_id] = replace(behaviours.get(account_id) or Behaviour())
+        found.webinar_minutes += minutes
     recorded = recorded_stages(ctx)
     listed = [account.id for account in ctx.accounts.accounts] if ctx.accounts is not None else []
     journeys = {}
@@ -83,35 +118,20 @@ def account_journeys(ctx: ReportContext) -> dict[str, tuple[Score, str]]:
     return journeys
 
 
-def _counts(ctx: ReportContext, sql: str, params: list[Any]) -> dict[str, Any]:
-    return {row["account_id"]: row["value"] for row in ctx.store.query(sql, params)}
-
-
 def build(ctx: ReportContext, **options: Any) -> list[dict[str, Any]]:
-    period = ctx.period
-    ctx.step("统计本期访问")
-    current = activity(ctx, period)
-    ctx.step("统计上期访问")
-    previous = activity(ctx, period.previous())
-    ctx.step("线索与最近访问")
-    leads = _counts(
-        ctx,
-        f"SELECT account_id, COUNT(*) AS value FROM leads WHERE ts >= ? AND ts < ? AND {IDENTIFIED} GROUP BY account_id",
-        [period.since_ts, period.until_ts],
-    )
-    last_seen = _counts(
-        ctx,
-        f"SELECT account_id, MAX(ts) AS value FROM events WHERE ts < ? AND {REAL_TRAFFIC} AND {IDENTIFIED} "
-        "GROUP BY account_id",
-        [period.until_ts],
-    )
+    ctx.step("统计各账户访问与行为")
+    seen = per_account(ctx)
+    behaviours = {account_id: behaviour_from(row) for account_id, row in seen.items()}
+    ctx.step("线索")
+    leads = lead_counts(ctx, behaviours)
     ctx.step("评分与旅程阶段")
-    journeys = account_journeys(ctx)
+    journeys = account_journeys(ctx, behaviours)
     rows = []
-    for account_id in ctx.target_ids([*current, *previous, *leads]):
-        now = current.get(account_id, {})
+    active = [account_id for account_id, row in seen.items() if row["recent_events"]]  # this or the previous period
+    for account_id in ctx.target_ids([*active, *(k for k, n in leads.items() if n)]):
+        now = seen.get(account_id, {})
         visits = int(now.get("visits") or 0)
-        before = int(previous.get(account_id, {}).get("visits") or 0)
+        before = int(now.get("visits_previous") or 0)
         total, stage = journeys.get(account_id, (Score(), "unaware"))
         rows.append(
             {
@@ -121,8 +141,8 @@ def build(ctx: ReportContext, **options: Any) -> list[dict[str, Any]]:
                 "sessions": int(now.get("sessions") or 0),
                 "pageviews": int(now.get("pageviews") or 0),
                 "engaged_minutes": round(float(now.get("engaged_seconds") or 0) / 60, 1),
-                "leads": int(leads.get(account_id) or 0),
-                "last_seen": last_seen.get(account_id),
+                "leads": leads.get(account_id, 0),
+                "last_seen": now.get("behaviour_last_seen"),
                 "visits_previous": before,
                 "trend": round(visits / before - 1, 3) if before else None,
                 "score": total.total,
