@@ -5,10 +5,13 @@ A PostgreSQL connection is wrapped to speak like `sqlite3`: ``?`` placeholders, 
 is one transaction, booleans and whole-number sums come back as Python ints, and a connection the
 server dropped is replaced on next use, so a writer survives a database restart. psycopg is an
 optional dependency (``pip install 'abm-site[postgres]'``), imported only for a PostgreSQL URL.
+Create the database with the C collation (``CREATE DATABASE abm LC_COLLATE 'C' TEMPLATE template0``)
+so text sorts byte by byte as in SQLite; exports then come out in the same order from both.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,6 +23,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from personalize.errors import UserError
 from personalize.events import connect_sqlite, migrate
+
+log = logging.getLogger("abm.store")
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 SQLITE_PREFIX = "sqlite:///"
@@ -87,6 +92,9 @@ def connect(db: str, *, timeout: float = 5.0) -> Connection:
     connection = PostgresConnection(db, timeout=timeout)
     try:
         migrate_locked(connection, migrate)
+        collation = connection.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()")
+        if collation.fetchone()[0] not in ("C", "POSIX"):
+            log.warning("%s sorts text by a locale, not byte by byte; exports may be ordered unlike SQLite's", describe(db))
     except BaseException:
         connection.close()
         raise
