@@ -194,3 +194,13 @@ def test_the_built_site_references_no_other_host(built_site: Path) -> None:
             if found:
                 offenders.append(f"{path.relative_to(built_site)}: {found.group(0)}")
     assert not offenders
+
+
+def test_the_404_page_speaks_chinese_and_links_back_from_any_depth(built_site: Path) -> None:
+    soup = BeautifulSoup((built_site / "site" / "404.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.h1 is not None and soup.h1.get_text() == "页面不存在"
+    links = {a["href"] for a in soup.select(".abm-notfound a")}
+    # site-absolute: the edge serves it at any missing path, however deep
+    assert {urljoin("http://site/a/deep/missing/page", href) for href in links} == {"http://site/resources/",
+                                                                                     "http://site/"}
+    assert "Made with" not in soup.get_text()

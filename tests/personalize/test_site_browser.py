@@ -134,3 +134,77 @@ def test_no_page_requests_anything_from_another_host(page: Any, site: str, publi
     hosts = {urlsplit(url).hostname for url in requested if urlsplit(url).scheme in ("http", "https", "ws", "wss")}
     assert len(requested) > 10
     assert hosts == {"127.0.0.1"}, sorted(url for url in requested if urlsplit(url).hostname != "127.0.0.1")
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                  has_touch=True)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def a_resource(public: manifest.Manifest, *, gated: bool) -> str:
+    return next("/" + p.url for p in public.pages if p.kind == "resource" and p.cta and (p.gated != "false") == gated)
+
+
+def test_a_resource_page_leads_with_its_title_and_shows_the_form_beside_it(page: Any, site: str,
+                                                                           public: manifest.Manifest,
+                                                                           artifacts: Path) -> None:
+    page.goto(site + a_resource(public, gated=True))
+    title = page.locator(".abm-resource__main h1")
+    style = title.evaluate("h => { const s = getComputedStyle(h); return [s.fontWeight, s.color]; }")
+    assert int(style[0]) >= 600 and style[1] == "rgba(0, 0, 0, 0.87)"  # bold, material's full text colour
+    assert title.bounding_box()["y"] < 1000 / 2  # above the fold, under a slim hero band
+    form, article = page.locator("form.abm-lead").bounding_box(), page.locator(".abm-resource__main").bounding_box()
+    assert form["x"] > article["x"] + article["width"] and form["y"] < 1000  # a column beside the text
+    for name in ("name", "company", "email", "role", "consent"):
+        assert page.locator(f"form.abm-lead [name={name}]").evaluate("e => e.required"), name
+    trap = page.locator("form.abm-lead [name=website]").bounding_box()
+    assert trap is None or trap["x"] + trap["width"] <= 0  # the honeypot is off-screen for people
+    page.screenshot(path=str(artifacts / "resource-gated.png"), full_page=True)
+
+
+def test_a_logo_wall_is_a_grid_without_bullets(page: Any, site: str) -> None:
+    page.goto(site + "/industries/manufacturing/")
+    items = page.locator(".abm-logos__item")
+    assert items.count() >= 4
+    assert {items.nth(i).evaluate("e => getComputedStyle(e).display") for i in range(items.count())} == {"flex"}
+    assert page.locator(".abm-logos__list").evaluate("e => getComputedStyle(e).display") == "grid"
+    tops = [items.nth(i).bounding_box()["y"] for i in range(4)]
+    assert len(set(tops)) == 1  # side by side, not a column
+
+
+def test_the_webinar_agenda_is_a_timeline_of_clock_times(page: Any, site: str, public: manifest.Manifest) -> None:
+    webinar = next(p for p in public.pages if p.kind == "resource" and p.webinar)
+    assert webinar.webinar is not None
+    page.goto(site + "/" + webinar.url)
+    clocks = page.locator(".abm-agenda__clock").all_inner_texts()
+    assert len(clocks) == len(webinar.webinar.agenda) and clocks == sorted(clocks)
+    assert page.locator(".abm-agenda").evaluate("e => getComputedStyle(e).listStyleType") == "none"
+
+
+def test_on_a_phone_the_facets_fold_and_nothing_is_wider_than_the_screen(phone: Any, site: str,
+                                                                         public: manifest.Manifest,
+                                                                         artifacts: Path) -> None:
+    phone.goto(f"{site}/resources/?industry=retail")
+    toggle = phone.locator("[data-abm-filter-toggle]")
+    assert toggle.is_visible() and not phone.is_visible("[data-abm-facet=industry]")
+    assert toggle.get_attribute("aria-expanded") == "false" and "已选 1 项" in toggle.inner_text()
+    assert phone.locator("[data-abm-results] .abm-card:not([hidden])").first.bounding_box()["y"] < 844
+    toggle.click()
+    assert phone.is_visible("[data-abm-facet=industry]") and toggle.get_attribute("aria-expanded") == "true"
+    phone.click("[data-abm-facet=stage] input[value=mofu] + span")
+    assert "已选 2 项" in toggle.inner_text()
+    phone.screenshot(path=str(artifacts / "listing-phone.png"))
+    for path in ("/", "/resources/", a_resource(public, gated=True), "/industries/retail/"):
+        phone.goto(site + path)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390, path
+
+
+def test_on_a_wide_screen_the_facets_show_without_a_toggle(page: Any, site: str) -> None:
+    page.goto(f"{site}/resources/")
+    assert not page.is_visible("[data-abm-filter-toggle]")
+    assert page.is_visible("[data-abm-facet=persona]")
