@@ -92,8 +92,7 @@ def connect(db: str, *, timeout: float = 5.0) -> Connection:
     connection = PostgresConnection(db, timeout=timeout)
     try:
         migrate_locked(connection, migrate)
-        collation = connection.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()")
-        if collation.fetchone()[0] not in ("C", "POSIX"):
+        if connection.execute("SELECT 'a' < 'B'").fetchone()[0]:  # bytes: 'B' (0x42) < 'a' (0x61)
             log.warning("%s sorts text by a locale, not byte by byte; exports may be ordered unlike SQLite's", describe(db))
     except BaseException:
         connection.close()

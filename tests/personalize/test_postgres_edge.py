@@ -122,3 +122,17 @@ def test_postgres_going_away_never_stops_pages(
         assert query(postgres_url, "SELECT COUNT(*) FROM leads") == [(1,)]
     finally:
         edge.close()
+
+
+def test_a_database_sorting_by_locale_is_warned_about(
+    postgres_cluster: PostgresCluster, caplog: pytest.LogCaptureFixture
+) -> None:
+    import psycopg
+
+    with psycopg.connect(postgres_cluster.url(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE abm_icu LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C' TEMPLATE template0")
+    connect(postgres_cluster.url("abm_icu")).close()
+    assert "sorts text by a locale" in caplog.text and "abm-test" not in caplog.text
+    caplog.clear()
+    connect(postgres_cluster.create_database()).close()  # the test cluster is C: byte order, no warning
+    assert "sorts text by a locale" not in caplog.text
