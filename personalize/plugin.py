@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -201,20 +202,31 @@ class AbmPlugin(BasePlugin[AbmConfig]):
     # -- after the build: private split, manifests, confidentiality guard ----------------------
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        site_dir, private_dir = Path(config.site_dir), self.root / self.config.private_dir
-        private_pages = {uri: self.slotted[uri][0] for uri in self.private - self.previewed if uri in self.slotted}
-        confidential.move_private_pages(site_dir, private_dir, [p.file.dest_uri for p in private_pages.values()])
-        urls = {page.url for page in private_pages.values()}
+        site_dir = Path(config.site_dir)
+        if self.preview is None:
+            self._guard(site_dir, self._split(site_dir, self.root / self.config.private_dir))
+            return
+        # A preview renders every page for one visitor: it must never replace the build's private dir,
+        # which the edge serves, so other accounts' pages go to a directory that is thrown away.
+        with tempfile.TemporaryDirectory(prefix="abm-preview-") as discard:
+            private_pages = self._split(site_dir, Path(discard))
+        if self.preview.account:
+            log.info("abm: previewing account %s: its variant and pages are in serve's temporary site only",
+                     self.preview.account)
+        else:
+            self._guard(site_dir, private_pages)
+
+    def _split(self, site_dir: Path, private_dir: Path) -> list[Page]:
+        """Move account pages (but the previewed account's) out of the site; write both manifests."""
+        private_pages = [self.slotted[uri][0] for uri in self.private - self.previewed if uri in self.slotted]
+        confidential.move_private_pages(site_dir, private_dir, [page.file.dest_uri for page in private_pages])
+        urls = {page.url for page in private_pages}
         confidential.scrub_search_index(site_dir, urls)
         confidential.scrub_sitemap(site_dir, urls)
         public, private = self._manifests()
         manifest.write(public, site_dir / manifest.PUBLIC_FILE)
         manifest.write(private, private_dir / manifest.PRIVATE_FILE)
-        if self.preview and self.preview.account:
-            log.info("abm: previewing account %s: its variant and pages are in serve's temporary site only",
-                     self.preview.account)
-            return
-        self._guard(site_dir, private_pages.values())
+        return private_pages
 
     def _manifests(self) -> tuple[manifest.Manifest, manifest.Manifest]:
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -62,6 +62,17 @@ def test_serve_previews_as_an_account_with_its_industry_as_fallback_and_its_own_
         listing = _fetch(url + "/resources/")
         assert "专属方案书" in listing and "别家方案书" not in listing
         assert _status(url + "/resources/for-acc7/") == 404  # another account's page stays private
+    assert not (root / "build" / "private").exists()  # the edge's private build is never a preview's
+
+
+def test_a_preview_leaves_the_private_build_of_the_last_mkdocs_build_alone(tmp_path: Path) -> None:
+    root = make_project(tmp_path, PAGES)
+    assert mkdocs(root, "build", "--strict").returncode == 0
+    private = root / "build" / "private"
+    before = {p.relative_to(private): p.read_bytes() for p in private.rglob("*") if p.is_file()}
+    with serving(root, ABM_PREVIEW_INDUSTRY="retail") as url:
+        assert "for-acc7" not in _fetch(url + "/resources/")
+    assert {p.relative_to(private): p.read_bytes() for p in private.rglob("*") if p.is_file()} == before
 
 
 def test_a_build_never_applies_the_account_preview(tmp_path: Path) -> None:
