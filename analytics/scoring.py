@@ -158,13 +158,18 @@ def add_demo_requests(behaviours: dict[str, Behaviour], rows: list[dict[str, Any
 
 
 def behaviour_by(ctx: ReportContext, key: str) -> dict[str, Behaviour]:
-    """Behaviour per `account_id` or per `visitor_id`, from the events and the leads table."""
+    """Behaviour per `account_id` or per `visitor_id`, from the events and the leads table.
+
+    Per visitor only the visitors who left a lead: they are the ones scored, and a large store
+    has millions of others.
+    """
     if key not in ("account_id", "visitor_id"):
         raise ValueError(key)
     columns, params = behaviour_columns(ctx.weights)
+    lead_visitors = "AND visitor_id IN (SELECT visitor_id FROM leads)" if key == "visitor_id" else ""
     rows = ctx.store.query(
         f"""SELECT {key} AS k, {columns} FROM events
-        WHERE ts < ? AND {REAL_TRAFFIC} AND {key} IS NOT NULL AND {key} <> '' GROUP BY {key}""",
+        WHERE ts < ? AND {REAL_TRAFFIC} AND {key} IS NOT NULL AND {key} <> '' {lead_visitors} GROUP BY {key}""",
         [*params, ctx.period.until_ts],
     )
     result = {row["k"]: behaviour_from(row) for row in rows}
