@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from analytics.reports import accounts
+from analytics.scoring import behaviour_by, behaviour_from
 from tests.analytics.report_helpers import account, at, book, event, report_context
 
 EVENTS = [
@@ -92,3 +93,41 @@ def test_empty_store(tmp_path: Path) -> None:
         ("ACC-1", 0, "unaware"), ("ACC-2", 0, "qualified"), ("ACC-3", 0, "customer"),
     }  # fmt: skip
     assert rows[0]["account_id"] == "ACC-1"  # no visits anywhere: the best fit (tier 1) first
+
+
+SCORED = [
+    *EVENTS,
+    event(at(30), account_id="ACC-1", visitor_id="h", session_id="h1", path="/Pricing/"),  # history: pricing, person
+    event(at(30, minutes=1), "download", account_id="ACC-1", visitor_id="h", session_id="h1"),
+    event(at(40), "webinar_heartbeat", account_id="ACC-2", visitor_id="d", session_id="d0", value=600),
+    # ACC-4: only an engagement beacon without a session in the previous week, nothing this week
+    event(at(12), "engagement", account_id="ACC-4", visitor_id="i", session_id=None, value=30),
+]
+DEMO_LEADS = [*LEADS, {"lead_id": "L2", "ts": at(15), "visitor_id": "d", "account_id": "ACC-2", "path": "/resources/demo-request/"}]
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "duckdb"])
+def test_the_one_pass_counts_what_scoring_counts_on_its_own(tmp_path: Path, engine: str) -> None:
+    with report_context(tmp_path, SCORED, tables={"leads": DEMO_LEADS}, engine=engine) as ctx:
+        seen = accounts.per_account(ctx)
+        behaviours = {account_id: behaviour_from(row) for account_id, row in seen.items()}
+        leads = accounts.lead_counts(ctx, behaviours)
+        assert behaviours == behaviour_by(ctx, "account_id")
+        assert accounts.account_journeys(ctx, behaviours) == accounts.account_journeys(ctx)
+        rows = by_account(accounts.build(ctx))
+    one, two = behaviours["ACC-1"], behaviours["ACC-2"]
+    assert (one.pageviews, one.pricing_views, one.downloads, one.people) == (6, 2, 1, 4)  # bots, preview, late: no
+    assert (two.webinar_minutes, two.demo_requests, two.last_seen) == (10.0, 1, at(10, hours=1))
+    assert leads == {"ACC-1": 1, "ACC-2": 0}  # in the period; ACC-2's demo request was before it
+    assert set(rows) == {"ACC-1", "ACC-2", "OTHER", "ACC-4"}  # ACC-4: seen in the previous period only
+    assert (rows["ACC-4"]["visits"], rows["ACC-4"]["sessions"], rows["ACC-4"]["trend"]) == (0, 0, None)
+    assert rows["ACC-4"]["last_seen"] == at(12)
+    assert rows["ACC-1"]["last_seen"] == at(1, minutes=2)  # events only: a later lead is not a visit
+
+
+def test_visitor_behaviour_only_for_visitors_who_left_a_lead(tmp_path: Path) -> None:
+    with report_context(tmp_path, SCORED, tables={"leads": DEMO_LEADS}) as ctx:
+        visitors = behaviour_by(ctx, "visitor_id")
+    assert set(visitors) == {"a", "d"}
+    assert (visitors["a"].pageviews, visitors["a"].pricing_views, visitors["a"].people) == (4, 1, 1)
+    assert (visitors["d"].webinar_minutes, visitors["d"].demo_requests) == (10.0, 1)
