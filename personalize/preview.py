@@ -57,6 +57,7 @@ def plan(*, industry: str | None, account: str | None, known_accounts: set[str],
     industries = [i for i in dict.fromkeys((row.industry if row else None, industry)) if i]
     keys = (f"account:{account}", *(f"industry:{i}" for i in industries))
     shown = "、".join(taxonomy.label("industries", i) for i in industries)
+    name = f" {row.name}" if row else ""  # serve only: the writer's own machine
     return Preview(keys=keys, account=account,
-                   banner=f"预览：目标客户 {account}" + (f"（{shown}行业）" if shown else "（无行业变体）"))
+                   banner=f"预览：目标客户 {account}{name}" + (f"（{shown}行业）" if shown else "（无行业变体）"))
 
