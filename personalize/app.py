@@ -35,7 +35,7 @@ from personalize.geoip import GeoIP
 from personalize.holdout import CONTROL, Holdout
 from personalize.links import load_secret, sign_cookie
 from personalize.pages import Site, SplitPage, load_site
-from personalize.render import DEFAULT, fill, variant_chain
+from personalize.render import DEFAULT, FilledPages, variant_chain
 from personalize.resolve import Resolver
 from personalize.settings import Settings, load_settings
 from personalize.static import StaticAssets
@@ -100,6 +100,7 @@ class Edge:
                     opened.close()
             raise ConfigError("cannot start the edge:\n- " + "\n- ".join(problems))
         self.trusted = parse_trusted(settings.trusted_proxy)
+        self.filled = FilledPages(self.site)
         self.holdout = Holdout(self.secret, settings.holdout)
         self.gating = GatingPolicy(settings.ungate_identified, frozenset(settings.gate_stages))
         self.rate_limit = leads.RateLimit(settings.rate_limit)
@@ -250,7 +251,7 @@ class Edge:
             )
             if page.cta_gated is not None:
                 csrf = leads.request_fields(leads.csrf_token(self.secret, visitor.visitor_id), visitor.campaign).encode()
-        body, variant = fill(self.site, page, chain, cta, csrf)
+        body, variant = self.filled.fill(page, chain, cta, csrf)
         return body, variant, arm
 
     def allowed(self, page: SplitPage, visitor: VisitorContext) -> bool:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Final
 
+from personalize.caches import remember
 from personalize.pages import Site, SplitPage
 
 DEFAULT: Final = "default"
 OPEN: Final = "open"
 GATED: Final = "gated"
+#: Filled bodies kept (each one page long); visits share few (page, variants, CTA) combinations.
+FILLED_CACHE: Final = 256
 
 
 def variant_chain(account_id: str | None, tier: int | None, industry: str | None) -> tuple[str, ...]:
@@ -51,3 +54,25 @@ def fill(site: Site, page: SplitPage, chain: tuple[str, ...], cta: str, csrf: by
         parts.append(pieces[index + 1])
     return b"".join(parts), served
 
+
+
+class FilledPages:
+    """`fill` with the bodies that carry no per-visitor token kept, by (page, variant chain, CTA).
+
+    A gated form holds the visitor's CSRF token, so a page served with it is filled every time.
+    """
+
+    def __init__(self, site: Site, size: int = FILLED_CACHE) -> None:
+        self.site = site
+        self.size = size
+        self._bodies: dict[tuple[str, tuple[str, ...], str], tuple[bytes, str]] = {}
+
+    def fill(self, page: SplitPage, chain: tuple[str, ...], cta: str, csrf: bytes = b"") -> tuple[bytes, str]:
+        if cta == GATED and page.cta_gated is not None:
+            return fill(self.site, page, chain, cta, csrf)
+        key = (page.url, chain, cta)
+        filled = self._bodies.get(key)
+        if filled is None:
+            filled = fill(self.site, page, chain, cta)
+            remember(self._bodies, key, filled, self.size)
+        return filled

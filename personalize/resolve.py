@@ -10,9 +10,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from personalize.accounts import Account, AccountBook
+from personalize.caches import remember
 from personalize.errors import ConfigError
 from personalize.geoip import EMPTY, GeoFacts, GeoIP
 from personalize.links import CookieClaims, LinkClaims, verify_cookie, verify_link
@@ -129,7 +130,7 @@ class Resolver:
             errors = self.geoip.errors if self.geoip is not None else 0
             resolution = self._resolve(visit)
             if self.geoip is None or self.geoip.errors == errors:  # a failing database is retried next time
-                _remember(self._networks, key, resolution)
+                remember(self._networks, key, resolution, CACHE_SIZE)
         return resolution
 
     def _resolve(self, visit: Visit) -> Resolution:
@@ -153,7 +154,7 @@ class Resolver:
         if value in self._cookies:
             return self._cookies[value]
         claims = verify_cookie(self._secret, value)
-        _remember(self._cookies, value, claims)
+        remember(self._cookies, value, claims, CACHE_SIZE)
         return claims
 
     def _resolution(self, request: _Request, source: str, match: _Match) -> Resolution:
@@ -218,13 +219,6 @@ class Resolver:
             return None
         account = self.accounts.by_domain(geo.domain)
         return _Match(account, account.industry) if account else None
-
-
-def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    """Store in a bounded cache, dropping the oldest entry when full."""
-    if len(cache) >= CACHE_SIZE:
-        del cache[next(iter(cache))]
-    cache[key] = value
 
 
 def _utm_key(value: str) -> str:

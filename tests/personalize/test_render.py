@@ -7,7 +7,7 @@ import pytest
 
 from personalize import leads
 from personalize.pages import Site, load_site
-from personalize.render import DEFAULT, GATED, OPEN, fill, variant_chain
+from personalize.render import DEFAULT, GATED, OPEN, FilledPages, fill, variant_chain
 from tests.personalize.edge_site import write_edge_site
 
 
@@ -49,3 +49,33 @@ def test_cta_open_and_gated(site: Site) -> None:
     gated, _ = fill(site, page, ("industry:manufacturing",), GATED, b'<input name="csrf" value="T">')
     assert b"GATED-FORM" in gated and b'<input name="csrf" value="T"></form>' in gated
     assert b"CTA-MANUFACTURING" not in gated  # the asset's own CTA wins over the variant's
+
+
+def test_filled_pages_equal_fill_for_every_combination(site: Site) -> None:
+    filled = FilledPages(site)
+    chains = [(), ("industry:retail",), ("account:ACC-1", "industry:manufacturing"), ("industry:nowhere",)]
+    for _ in range(2):  # the second round is served from the cache
+        for page in site.pages.values():
+            for chain in chains:
+                for cta in (DEFAULT, OPEN):
+                    assert filled.fill(page, chain, cta) == fill(site, page, chain, cta)
+
+
+def test_a_gated_form_keeps_each_visitors_token(site: Site) -> None:
+    filled = FilledPages(site)
+    page = site.pages["/resources/whitepaper/"]
+    first, _ = filled.fill(page, (), GATED, b'<input name="csrf" value="VISITOR-1">')
+    second, _ = filled.fill(page, (), GATED, b'<input name="csrf" value="VISITOR-2">')
+    assert b"VISITOR-1" in first and b"VISITOR-2" in second and b"VISITOR-1" not in second
+    assert not filled._bodies  # never cached
+    opened, _ = filled.fill(page, (), OPEN, b'<input name="csrf" value="VISITOR-3">')
+    assert b"VISITOR-3" not in opened and b"OPEN-LINK" in opened  # an open CTA holds no token, so it is cached
+    assert list(filled._bodies) == [(page.url, (), OPEN)]
+
+
+def test_filled_pages_are_bounded_oldest_out(site: Site) -> None:
+    filled = FilledPages(site, size=2)
+    page = site.pages["/"]
+    for industry in ("retail", "manufacturing", "finance"):
+        filled.fill(page, (f"industry:{industry}",), DEFAULT)
+    assert list(filled._bodies) == [(page.url, ("industry:manufacturing",), DEFAULT), (page.url, ("industry:finance",), DEFAULT)]
