@@ -26,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 from personalize import beacon, leads
 from personalize.accounts import AccountBook, load_accounts
 from personalize.bots import AgentClassifier
+from personalize.caches import remember
 from personalize.clientip import client_ip, parse_trusted
 from personalize.database import describe
 from personalize.errors import ConfigError, UserError
@@ -146,9 +147,7 @@ class Edge:
         if known is None:
             ip = client_ip(peer, forwarded, self.trusted)
             known = (ip, ip_hash(self.secret, ip))
-            if len(self._clients) >= CLIENT_CACHE:
-                self._clients.clear()
-            self._clients[key] = known
+            remember(self._clients, key, known, CLIENT_CACHE)
         return known
 
     def secure_cookies(self, visitor: VisitorContext) -> bool:
