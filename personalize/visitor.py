@@ -62,6 +62,9 @@ def read_query(query_string: bytes) -> dict[str, str]:
     return {key: value[:MAX_VALUE] for key, value in parse_qsl(text)}
 
 
+_NO_COOKIES: Final[dict[str, str]] = {}
+
+
 def read_cookies(raw: str) -> dict[str, str]:
     cookies: dict[str, str] = {}
     for part in raw.split(";"):
@@ -106,42 +109,42 @@ def identify(edge: Edge, scope: dict[str, Any], query: dict[str, str], *, use_li
             referer = value.decode("latin-1")
         elif name == b"x-forwarded-proto":
             proto = value.decode("latin-1")
-    cookies = read_cookies(cookie) if cookie else {}
+    cookies = read_cookies(cookie) if cookie else _NO_COOKIES
     client = scope.get("client")
     peer = client[0] if client else None
     ip, hashed = edge.client(peer, forwarded or None)
-    visitor_id = cookies.get(VISITOR_COOKIE, "")
-    new_visitor = not _ID.match(visitor_id)
+    visitor_id = cookies.get(VISITOR_COOKIE)
+    new_visitor = not (visitor_id and _ID.match(visitor_id))
     if new_visitor:
         visitor_id = new_id()
-    session_id = cookies.get(SESSION_COOKIE, "")
-    if not _ID.match(session_id):
+    session_id = cookies.get(SESSION_COOKIE)
+    if not (session_id and _ID.match(session_id)):
         session_id = new_id()
-    campaign = {name: query[name] for name in UTM_FIELDS if name in query} if query else {}
-    resolution = edge.resolver.resolve(
-        Visit(
-            ip=ip,
-            link_token=query.get(LINK_PARAM) if use_link else None,
-            cookie=cookies.get(IDENTITY_COOKIE),
-            utm_campaign=campaign.get("utm_campaign"),
-            utm_content=campaign.get("utm_content"),
-        )
-    )
+    identity = cookies.get(IDENTITY_COOKIE)
+    if query:
+        campaign = {name: query[name] for name in UTM_FIELDS if name in query}
+        extra = {name: query[name] for name in CAMPAIGN_EXTRAS if name in query}
+        link = query.get(LINK_PARAM) if use_link else None
+        visit = Visit(ip, link, identity, campaign.get("utm_campaign"), campaign.get("utm_content"))
+    else:
+        campaign, extra, visit = {}, {}, Visit(ip, None, identity)
+    resolution = edge.resolver.resolve(visit)
     secure = scope.get("scheme") == "https" or (proto == "https" and ip != peer)
+    geo = resolution.geo
     return VisitorContext(
-        visitor_id=visitor_id,
-        session_id=session_id,
-        new_visitor=new_visitor,
-        ip_hash=hashed,
-        country=resolution.geo.country,
-        region=resolution.geo.region,
-        agent=edge.classifier.classify(user_agent),
-        resolution=resolution,
-        secure=secure,
-        referrer_host=_host(referer),
-        campaign=campaign,
-        extra={name: query[name] for name in CAMPAIGN_EXTRAS if name in query} if query else {},
-        identity_cookie=cookies.get(IDENTITY_COOKIE),
+        visitor_id,
+        session_id,
+        new_visitor,
+        hashed,
+        geo.country,
+        geo.region,
+        edge.classifier.classify(user_agent),
+        resolution,
+        secure,
+        _host(referer),
+        campaign,
+        extra,
+        identity,
     )
 
 
