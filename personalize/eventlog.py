@@ -27,15 +27,18 @@ INSERT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * le
 
 
 _second: list[Any] = [None, ""]  # the last whole second formatted, reused within that second
+_stamp: list[Any] = [None, ""]  # the last millisecond's text: under load several pages share one
 
 
 def utc_now() -> str:
     """UTC ISO 8601 with milliseconds and a trailing Z (the events contract)."""
-    now = time.time()
-    second = int(now)
-    if _second[0] != second:
-        _second[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))]
-    return f"{_second[1]}.{int(now * 1000) % 1000:03d}Z"
+    millis = int(time.time() * 1000)
+    if _stamp[0] != millis:
+        second, milli = divmod(millis, 1000)
+        if _second[0] != second:
+            _second[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))]
+        _stamp[:] = [millis, f"{_second[1]}.{milli:03d}Z"]
+    return _stamp[1]  # type: ignore[no-any-return]
 
 
 #: Every column with its empty value, in table order: a row is a copy updated with the event's fields.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,22 @@ def test_rows_follow_the_contract_order() -> None:
     assert row[COLUMNS.index("ts")] is None
     assert utc_now().endswith("Z") and len(utc_now()) == len("2026-11-23T09:15:02.123Z")
 
+
+
+def test_timestamps_are_the_current_utc_millisecond_across_seconds() -> None:
+    """utc_now reuses the text of the current second and millisecond; it must never serve a stale one."""
+    seen = set()
+    deadline = time.monotonic() + 1.2  # crosses at least one whole second
+    while time.monotonic() < deadline:
+        before = datetime.now(timezone.utc)
+        before = before.replace(microsecond=before.microsecond // 1000 * 1000)  # the stamp has milliseconds
+        stamp = utc_now()
+        after = datetime.now(timezone.utc)
+        parsed = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+        assert before <= parsed <= after, stamp
+        seen.add(stamp[:19])
+        time.sleep(0.0003)
+    assert len(seen) >= 2
 
 def test_events_are_written_in_batches(tmp_path: Path) -> None:
     db = tmp_path / "e.sqlite"
