@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from personalize.eventlog import COLUMNS, EventLog, event_row, utc_now
+from personalize.eventlog import COLUMNS, ROWS_PER_STATEMENT, EventLog, event_row, utc_now
 from personalize.events import EVENT_FIELDS, connect_sqlite
 
 
@@ -67,6 +67,34 @@ def test_events_are_written_in_batches(tmp_path: Path) -> None:
     commits = [s for s in statements if s.strip().upper() == "COMMIT"]
     assert 10 <= len(commits) < 1000  # one transaction per batch, not per event
 
+
+
+def test_rows_go_in_multi_row_statements_every_value_in_its_column(tmp_path: Path) -> None:
+    """Up to ROWS_PER_STATEMENT rows per INSERT (the writer takes the GIL once per statement), a short last one."""
+    db = tmp_path / "e.sqlite"
+    statements: list[str] = []
+    log = EventLog.open(str(db), batch=100, interval=0.05)
+    connect = log._connect
+
+    def traced() -> sqlite3.Connection:
+        connection = connect()
+        connection.set_trace_callback(statements.append)
+        return connection
+
+    log._connect = traced
+    rows = [event_row({"ts": f"2026-11-23T09:15:{n % 60:02d}.000Z", "kind": "pageview", "visitor_id": f"v{n}",
+                       "path": f"/p{n}/", "is_bot": n % 2, "value": n / 4}) for n in range(250)]
+    for row in rows:
+        assert log.put(row)
+    log.start()
+    assert log.flush(10)
+    log.close()
+    with sqlite3.connect(db) as connection:
+        stored = connection.execute(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY rowid").fetchall()
+    assert stored == rows
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+    assert len(inserts) == 10  # batches of 100, 100, 50: 32 + 32 + 32 + 4 twice, then 32 + 18
+    assert max(s.count("), (") + 1 for s in inserts) == ROWS_PER_STATEMENT
 
 def test_a_locked_store_delays_but_loses_nothing(tmp_path: Path) -> None:
     db = tmp_path / "e.sqlite"
