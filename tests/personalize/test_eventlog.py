@@ -17,6 +17,19 @@ def _row(number: int) -> tuple[object, ...]:
     return event_row({"ts": utc_now(), "kind": "pageview", "visitor_id": f"v{number}", "path": "/"})
 
 
+def _traced(log: EventLog, statements: list[str]) -> EventLog:
+    """The log, its writer's SQL statements appended to ``statements``."""
+    connect = log._connect
+
+    def traced() -> sqlite3.Connection:
+        connection = connect()
+        connection.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+        return connection  # type: ignore[return-value]
+
+    log._connect = traced
+    return log
+
+
 def _count(path: Path) -> int:
     with sqlite3.connect(path) as connection:
         return int(connection.execute("SELECT count(*) FROM events").fetchone()[0])
@@ -49,15 +62,7 @@ def test_timestamps_are_the_current_utc_millisecond_across_seconds() -> None:
 def test_events_are_written_in_batches(tmp_path: Path) -> None:
     db = tmp_path / "e.sqlite"
     statements: list[str] = []
-    log = EventLog.open(str(db), batch=100, interval=0.05)
-    connect = log._connect
-
-    def traced() -> sqlite3.Connection:
-        connection = connect()
-        connection.set_trace_callback(statements.append)
-        return connection
-
-    log._connect = traced
+    log = _traced(EventLog.open(str(db), batch=100, interval=0.05), statements)
     log.start()
     for number in range(1000):
         assert log.put(_row(number))
@@ -73,15 +78,7 @@ def test_rows_go_in_multi_row_statements_every_value_in_its_column(tmp_path: Pat
     """Up to ROWS_PER_STATEMENT rows per INSERT (the writer takes the GIL once per statement), a short last one."""
     db = tmp_path / "e.sqlite"
     statements: list[str] = []
-    log = EventLog.open(str(db), batch=100, interval=0.05)
-    connect = log._connect
-
-    def traced() -> sqlite3.Connection:
-        connection = connect()
-        connection.set_trace_callback(statements.append)
-        return connection
-
-    log._connect = traced
+    log = _traced(EventLog.open(str(db), batch=100, interval=0.05), statements)
     rows = [event_row({"ts": f"2026-11-23T09:15:{n % 60:02d}.000Z", "kind": "pageview", "visitor_id": f"v{n}",
                        "path": f"/p{n}/", "is_bot": n % 2, "value": n / 4}) for n in range(250)]
     for row in rows:
