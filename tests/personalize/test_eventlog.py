@@ -23,8 +23,8 @@ def _traced(log: EventLog, statements: list[str]) -> EventLog:
 
     def traced() -> sqlite3.Connection:
         connection = connect()
-        connection.set_trace_callback(statements.append)  # type: ignore[attr-defined]
-        return connection  # type: ignore[return-value]
+        connection.set_trace_callback(statements.append)
+        return connection
 
     log._connect = traced
     return log
