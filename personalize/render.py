@@ -6,6 +6,7 @@ own default. A page with an asset takes its CTA from the gating decision instead
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 
 from personalize.caches import remember
@@ -18,6 +19,7 @@ GATED: Final = "gated"
 FILLED_CACHE: Final = 256
 
 
+@lru_cache(maxsize=4096)  # a handful of accounts and industries: the same keys on every request
 def variant_chain(account_id: str | None, tier: int | None, industry: str | None) -> tuple[str, ...]:
     """The variant keys to try for each slot, strongest first (the default is implied)."""
     chain: list[str] = []
