@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analytics.period import Period, make_period
+from analytics.weights import Weights, load_weights
 
 if TYPE_CHECKING:
-    from analytics.scoring import Weights
     from analytics.store import Store
     from personalize.accounts import Account, AccountBook
 
@@ -75,8 +75,6 @@ class ReportContext:
 
     @cached_property
     def weights(self) -> Weights:
-        from analytics.scoring import load_weights
-
         return load_weights(self.weights_path)
 
 

@@ -21,7 +21,8 @@ from personalize.taxonomy import normalize
 
 if TYPE_CHECKING:
     from analytics.context import ReportContext
-    from analytics.scoring import Behaviour, Weights
+    from analytics.scoring import Behaviour
+    from analytics.weights import Weights
 
 STAGES = ("unaware", "aware", "engaged", "qualified", "opportunity", "customer")
 STAGES_ZH = {

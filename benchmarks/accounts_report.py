@@ -33,7 +33,8 @@ import duckdb
 from analytics.context import ReportContext
 from analytics.period import Period
 from analytics.reports import accounts
-from analytics.scoring import Behaviour, load_weights, score
+from analytics.scoring import Behaviour, score
+from analytics.weights import load_weights
 from analytics.store import Store
 from personalize.events import EVENT_FIELDS, EXTRA_FIELDS, LEAD_FIELDS
 

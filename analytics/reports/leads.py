@@ -16,7 +16,8 @@ from typing import Any
 
 from analytics.context import REAL_TRAFFIC, ReportContext
 from analytics.reports.accounts import account_journeys
-from analytics.scoring import GRADES_ZH, Behaviour, Score, behaviour_by, grade, imported_webinar_minutes, score
+from analytics.scoring import Behaviour, Score, behaviour_by, grade, imported_webinar_minutes, score
+from analytics.weights import GRADES_ZH
 from analytics.stages import STAGES_ZH, further
 from personalize.errors import UserError
 
