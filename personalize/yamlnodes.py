@@ -38,7 +38,15 @@ class Problem:
     def __str__(self) -> str:
         location = f"{self.path}:{self.line}" if self.line else self.path
         label = "warning: " if self.severity == "warning" else ""
-        return f"{location}: {label}{self.field}: {self.message}"
+        return f"{location}: {label}{self.field}: {self.message}{self._given()}"
+
+    def _given(self) -> str:
+        """The value as typed, when the message does not quote it: the writer sees what was read."""
+        if self.value in (None, "", [], {}) or self.severity == "warning":
+            return ""
+        text = yaml.safe_dump(self.value, default_flow_style=True, allow_unicode=True, width=1000).strip() \
+            if isinstance(self.value, (list, dict)) else str(self.value)
+        return "" if text in self.message else f" (you wrote: {text})"
 
 
 class NodeReader:

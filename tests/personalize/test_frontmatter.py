@@ -530,3 +530,24 @@ def test_problems_print_without_a_line_when_there_is_none() -> None:
 )
 def test_split_front_matter(text: str, expected: tuple[str | None, int, str]) -> None:
     assert split_front_matter(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "shown"),
+    [
+        ("industries: [manufacturing]", "industries: 制造", "(you wrote: 制造)"),
+        ("title: 智能工厂白皮书", "title: 智能工厂白皮书\ndate: 2026-13-45", "(you wrote: 2026-13-45)"),
+        ("personas: [it, executive]", "personas: [it, executive]\nwebinar: yes", "(you wrote: yes)"),
+        ("industries: [manufacturing]", "industries: [all, retail]", "(you wrote: [all, retail])"),
+    ],
+)
+def test_every_error_shows_the_value_as_typed_when_its_message_does_not_quote_it(
+    check, old: str, new: str, shown: str  # type: ignore[no-untyped-def]
+) -> None:
+    problem = only(check(VALID.replace(old, new)))
+    assert str(problem).endswith(shown)
+
+
+def test_a_message_that_quotes_the_value_does_not_repeat_it(check) -> None:  # type: ignore[no-untyped-def]
+    problem = only(check(VALID.replace("stage: mofu", "stage: mofo")))
+    assert "you wrote" not in str(problem) and "'mofo'" in str(problem)
