@@ -537,14 +537,15 @@ def test_split_front_matter(text: str, expected: tuple[str | None, int, str]) ->
     [
         ("industries: [manufacturing]", "industries: 制造", "(you wrote: 制造)"),
         ("title: 智能工厂白皮书", "title: 智能工厂白皮书\ndate: 2026-13-45", "(you wrote: 2026-13-45)"),
-        ("personas: [it, executive]", "personas: [it, executive]\nwebinar: yes", "(you wrote: yes)"),
+        ("  duration: 90", "  duration: ninety", "(you wrote: ninety)"),
         ("industries: [manufacturing]", "industries: [all, retail]", "(you wrote: [all, retail])"),
     ],
 )
 def test_every_error_shows_the_value_as_typed_when_its_message_does_not_quote_it(
     check, old: str, new: str, shown: str  # type: ignore[no-untyped-def]
 ) -> None:
-    problem = only(check(VALID.replace(old, new)))
+    page = WEBINAR if "duration" in old else VALID
+    problem = only(check(page.replace(old, new)))
     assert str(problem).endswith(shown)
 
 
