@@ -145,7 +145,7 @@ def _parse(text: str, taxonomy: Taxonomy) -> tuple[list[Account], list[RowProble
             problems.append(RowProblem(row, "id", account_id, f"duplicate id: row {first_row[account_id]} has it already"))
         elif account_id:
             first_row[account_id] = row
-        account = _account(row, cells, columns, taxonomy, problems)
+        account = _account(row, cells[len(header) :], cells, columns, taxonomy, problems)
         if account is not None and first_row.get(account.id) == row:
             accounts.append(account)
     problems.extend(_clashes(accounts, first_row))
@@ -182,12 +182,13 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[RowProblem]]:
 
 
 def _account(
-    row: int, cells: list[str], columns: dict[str, int], taxonomy: Taxonomy, problems: list[RowProblem]
+    row: int, extra_cells: list[str], cells: list[str], columns: dict[str, int], taxonomy: Taxonomy,
+    problems: list[RowProblem],
 ) -> Account | None:
-    """One row as an Account, or None after appending its problems."""
+    """One row as an Account, or None after appending its problems (`extra_cells`: those past the header)."""
     before = len(problems)
-    if len(cells) > len(columns) and any(cells[max(columns.values()) + 1 :]):
-        extra = ",".join(cells[max(columns.values()) + 1 :])
+    if any(extra_cells):  # columns the header does not name (e.g. Region) are read past, not errors
+        extra = ",".join(extra_cells)
         problems.append(RowProblem(row, "", extra, "more cells than the header has columns (quote cells with commas)"))
 
     def cell(column: str) -> str:

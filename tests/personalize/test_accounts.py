@@ -105,6 +105,22 @@ def test_every_problem_of_the_file_is_reported_in_one_run(tmp_path: Path, taxono
     assert {problem.row for problem in problems} == set(range(3, 3 + len(BAD_ROWS)))
 
 
+def test_unknown_columns_with_values_and_trailing_empty_columns_are_read_past(tmp_path: Path, taxonomy: Taxonomy) -> None:
+    """An Excel export with a Region column left of nothing and two empty columns at the end."""
+    data = ("ID , Account Name ,Domains,Industry,Tier,IP Ranges,Owner,Stage,Region,,\r\n"
+            '"A1","Acme, Inc.","acme.com; acme.cn",Manufacturing,Tier 1,2001:db8::/32,Zhang,engaged,华东,,\r\n'
+            ",,,,,,,,,,\r\n")
+    accounts, problems = read(tmp_path, taxonomy, data.encode("gbk"))
+    assert problems == []
+    assert accounts == [Account("A1", "Acme, Inc.", ("acme.com", "acme.cn"), "manufacturing", 1,
+                                ("2001:db8::/32",), "Zhang", "engaged")]
+
+
+def test_cells_past_the_header_are_still_a_problem(tmp_path: Path, taxonomy: Taxonomy) -> None:
+    _, problems = read(tmp_path, taxonomy, GOOD.replace("opportunity", "opportunity,Acme, Inc."))
+    assert [(p.row, p.value) for p in problems] == [(2, "Acme,Inc.")]  # cells trimmed, joined back
+
+
 def test_duplicate_ids_name_the_first_row(tmp_path: Path, taxonomy: Taxonomy) -> None:
     text = GOOD + "\nACC-1,Other,other.example,retail,2,,,\n"  # a blank line does not count as a row
     _, problems = read(tmp_path, taxonomy, text)
