@@ -68,7 +68,7 @@ _environment.filters["percent"] = _percent
 _environment.globals.update(TIERS=TIERS, STAGES=STAGES_ZH, SIGNALS=SIGNALS, ARMS=ARMS)
 
 
-def rows_of(result: Any, *keys: str) -> list[dict[str, Any]]:
+def rows_of(result: Any, *keys: str) -> list[Mapping[str, Any]]:
     """The rows of a result that is a list of rows or an object holding them under one of keys."""
     if isinstance(result, list):
         return [row for row in result if isinstance(row, Mapping)]
@@ -198,15 +198,23 @@ def webinar_view(result: Any) -> dict[str, Any]:
 def experiments_view(result: Any) -> dict[str, Any]:
     if not isinstance(result, Mapping) or not rows_of(result.get("arms")):
         return {"empty": True}
-    lift, low, high = (result.get(k) for k in ("lift", "ci_low", "ci_high"))
-    numbers = all(isinstance(v, (int, float)) and math.isfinite(v) for v in (lift, low, high))
+    interval = _lift_interval(result)
     return {
         **result,
         "arms": rows_of(result.get("arms")),
-        "chart": interval_chart(float(lift), float(low), float(high)) if numbers else "",
-        "significant": numbers and (low > 0 or high < 0),
+        "chart": interval_chart(*interval) if interval else "",
+        "significant": interval is not None and (interval[1] > 0 or interval[2] < 0),
         "empty": False,
     }
+
+
+def _lift_interval(result: Mapping[str, Any]) -> tuple[float, float, float] | None:
+    """(lift, low, high) when all three are finite numbers; otherwise no chart and nothing is significant."""
+    values: list[Any] = [result.get(k) for k in ("lift", "ci_low", "ci_high")]
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
+        return None
+    lift, low, high = map(float, values)
+    return lift, low, high
 
 
 def table_view(result: Any) -> dict[str, Any]:

@@ -105,7 +105,8 @@ def to_table(
     width: int = 160,
 ) -> str:
     """A rich table (or, for an object, its scalars and then one table per list of rows)."""
-    console = Console(file=io.StringIO(), width=width, force_terminal=False, color_system=None)
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=False, color_system=None)
     if isinstance(result, list):
         console.print(_table(result, columns, title) if result else f"{title}：本期没有数据")
     else:
@@ -120,4 +121,4 @@ def to_table(
                 console.print(f"  {key}: {_text(', '.join(map(str, value)))}")
     if footer:
         console.print(footer)
-    return console.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+    return out.getvalue()

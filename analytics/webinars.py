@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import yaml
 
@@ -94,7 +95,9 @@ def _from_content(docs: Path) -> list[WebinarPage]:
             meta = yaml.safe_load(front) if front else None
         except yaml.YAMLError:
             continue  # `mkdocs build` reports broken front matter with its line; here it is simply no webinar
-        block = meta.get("webinar") if isinstance(meta, dict) else None
+        if not isinstance(meta, dict):
+            continue
+        block = meta.get("webinar")
         if not isinstance(block, dict):
             continue
         agenda = [AgendaItem(at=int(item["at"]), title=str(item["title"])) for item in block.get("agenda") or []]
@@ -103,10 +106,10 @@ def _from_content(docs: Path) -> list[WebinarPage]:
     return pages
 
 
-def _page(slug: str, title: str, start: object, duration: object, agenda: list[AgendaItem], src: str) -> WebinarPage:
+def _page(slug: str, title: str, start: Any, duration: Any, agenda: list[AgendaItem], src: str) -> WebinarPage:
     try:
         moment = start if isinstance(start, datetime) else datetime.fromisoformat(str(start))
-        minutes = int(duration)  # type: ignore[call-overload]
+        minutes = int(duration)
     except (TypeError, ValueError):
         raise UserError(f"{src}: webinar start {start!r} / duration {duration!r} are not a time and minutes") from None
     if moment.tzinfo is None:

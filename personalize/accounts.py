@@ -11,7 +11,7 @@ import csv
 import io
 import ipaddress
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -237,7 +237,9 @@ def _cidr(value: str) -> str | None:
         return None
 
 
-def _split(row: int, column: str, value: str, parse, problems: list[RowProblem], message: str) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def _split(
+    row: int, column: str, value: str, parse: Callable[[str], str | None], problems: list[RowProblem], message: str
+) -> Iterator[str]:
     for item in value.split(SEPARATOR):
         if not item.strip():
             continue

@@ -348,7 +348,7 @@ def _mounts(settings: Settings) -> list[BaseRoute]:
     return routes
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings) -> EdgeApp:
     """The edge as an ASGI app (mountable); raises ConfigError with every start-up problem at once."""
     edge = Edge(settings)
 
@@ -380,6 +380,6 @@ def create_app(settings: Settings) -> Starlette:
     return app
 
 
-def app_from_env() -> Starlette:
+def app_from_env() -> EdgeApp:
     """The factory uvicorn worker processes call: settings come through `ABM_*` (see `abm serve --workers`)."""
     return create_app(load_settings())

@@ -70,7 +70,7 @@ class AgentClassifier:
     def __init__(self, extra_patterns: Sequence[str] = (), *, crawler_file: Path | None = None) -> None:
         self._crawlers = _compile(crawler_patterns(crawler_file))
         self._generic = _compile([*GENERIC_PATTERNS, *extra_patterns], re.IGNORECASE)
-        self.classify = lru_cache(maxsize=CACHE_SIZE)(self._classify)  # type: ignore[method-assign]
+        self.classify = lru_cache(maxsize=CACHE_SIZE)(self._classify)  # type: ignore[method-assign]  # a cache per classifier
 
     def is_crawler(self, user_agent: str) -> bool:
         """True when a crawler pattern or a generic bot word matches."""

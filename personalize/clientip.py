@@ -61,8 +61,8 @@ def _parse_entry(text: str) -> Address | None:
         address = ipaddress.ip_address(entry)
     except ValueError:
         return None
-    if address.version == 6 and address.ipv4_mapped is not None:  # type: ignore[union-attr]
-        return address.ipv4_mapped  # type: ignore[union-attr]
+    if address.version == 6 and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
     return address
 
 

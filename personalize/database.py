@@ -39,7 +39,9 @@ class Connection(Protocol):
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Any: ...
     def close(self) -> None: ...
     def __enter__(self) -> Any: ...
-    def __exit__(self, kind: object, error: object, trace: object, /) -> Any: ...
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None, /
+    ) -> bool | None: ...
 
 
 def is_postgres(db: str) -> bool:
@@ -194,7 +196,7 @@ class PostgresConnection:
 def _number_loader(psycopg: Any) -> type:
     """NUMERIC (PostgreSQL's SUM of bigints, AVG) as SQLite returns it: int when whole, else float."""
 
-    class NumberLoader(psycopg.adapt.Loader):  # type: ignore[misc]
+    class NumberLoader(psycopg.adapt.Loader):
         def load(self, data: Any) -> int | float:
             text = bytes(data).decode()
             return int(text) if text.lstrip("-").isdigit() else float(text)

@@ -50,7 +50,7 @@ def utc_now() -> str:
         if _second[0] != second:
             _second[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))]
         _stamp[:] = [millis, f"{_second[1]}.{milli:03d}Z"]
-    return _stamp[1]  # type: ignore[no-any-return]
+    return _stamp[1]
 
 
 #: Every column with its empty value, in table order: a row is a copy updated with the event's fields.

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from personalize.errors import UserError
+
+if TYPE_CHECKING:  # database.py imports this module: its connection type is needed for checking only
+    from personalize.database import Connection
 
 SCHEMA_VERSION: Final = 1
 
@@ -143,13 +146,13 @@ def connect_sqlite(path: str, *, timeout: float = 5.0) -> sqlite3.Connection:
     return connection
 
 
-def migrate(connection: sqlite3.Connection) -> int:
+def migrate(connection: Connection) -> int:
     """Apply the event-store migrations this store is missing; return its version now."""
     return apply_migrations(connection, "events", MIGRATIONS)
 
 
 def apply_migrations(
-    connection: sqlite3.Connection, component: str, migrations: Sequence[Sequence[str]]
+    connection: Connection, component: str, migrations: Sequence[Sequence[str]]
 ) -> int:
     """Bring one component's tables up to ``len(migrations)``, recorded in ``schema_version``.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode
@@ -343,7 +344,8 @@ _EXAMPLES.update({
     "webinar.agenda.title": "what is being said, e.g. title: 客户案例",
 })
 
-_READERS = {
+#: field -> reader that checks the node and returns the value, or None after adding a problem
+_READERS: dict[str, Callable[[_Page, Node, str], Any]] = {
     "title": _Page.text,
     "type": _one_of,
     "industries": _industries,

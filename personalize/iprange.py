@@ -44,8 +44,8 @@ def _address(ip: str) -> tuple[int, int]:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return 0, 0
-    if address.version == 6 and address.ipv4_mapped is not None:  # type: ignore[union-attr]
-        address = address.ipv4_mapped  # type: ignore[union-attr]
+    if address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
     return address.version, int(address)
 
 

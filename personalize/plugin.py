@@ -20,7 +20,7 @@ import os
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from mkdocs.config import config_options as c
@@ -29,7 +29,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from personalize import confidential, listing, manifest, preview
 from personalize.agenda import webinar_facts
@@ -132,7 +134,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
             in_nav = uri in ("index.md", listing.LISTING, listing.INDUSTRIES) or uri.startswith("industries/")
             files.append(File.generated(config, uri, content=text,
                                         inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV))
-        self.urls = {uri: files.get_file_from_path(uri).url for uri in self.resources}  # type: ignore[union-attr]
+        self.urls = {uri: files.src_uris[uri].url for uri in self.resources}
         shown = [uri for uri in self.resources if uri not in self.private or uri in self.previewed]
         public = [listing.entry(self.resources[uri], self.urls[uri]) for uri in shown]
         self.listing = listing.Listing(public, self.taxonomy)
@@ -143,7 +145,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
 
     def _download_url(self, files: Files, uri: str, docs_dir: Path) -> str:
         """The site-relative URL of a page's asset (checked to exist by `check_page`)."""
-        page = Path(files.get_file_from_path(uri).abs_src_path or "")  # type: ignore[union-attr]
+        page = Path(files.src_uris[uri].abs_src_path or "")
         asset = find_download(self.resources[uri].download or "", page=page, content_dir=docs_dir)
         return relative(asset or docs_dir, docs_dir)
 
@@ -157,10 +159,14 @@ class AbmPlugin(BasePlugin[AbmConfig]):
             page.meta["search"] = {"exclude": True}
         return markdown
 
-    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
-                        nav: Any) -> dict[str, Any]:
+    def on_page_context(self, template_context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> TemplateContext:
+        # TemplateContext lists MkDocs' own keys; the theme's templates also read the `abm` ones added here
+        context = cast(dict[str, Any], template_context)
         uri = page.file.src_uri
-        meta = page.meta.get("abm") if isinstance(page.meta.get("abm"), dict) else {}
+        meta = page.meta.get("abm")
+        if not isinstance(meta, dict):
+            meta = {}
         if self.preview:
             context["abm_preview"] = self.preview.banner
         keys = [*(self.preview.keys if self.preview else ()), f"industry:{meta.get('industry')}"]
@@ -176,11 +182,11 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         elif meta or page.meta.get("template") == HOME_TEMPLATE:
             abm = self.listing.context(meta)
         else:
-            return context
+            return template_context
         abm["slots"] = {slot: container(slot, html) for slot, html in fragments.items()}
         abm["label"] = self.listing.label
         context["abm"] = abm
-        return context
+        return template_context
 
     def _asset_cta(self, uri: str, url: str) -> dict[str, str] | None:
         resource = self.resources[uri]
@@ -252,7 +258,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
 
     def _manifest_page(self, uri: str, page: Page, slots: list[str]) -> manifest.Page:
         resource = self.resources.get(uri)
-        facts = {"url": page.url, "file": page.file.dest_uri, "src": relative(Path(page.file.abs_src_path), self.root)
+        facts: dict[str, Any] = {"url": page.url, "file": page.file.dest_uri, "src": relative(Path(page.file.abs_src_path), self.root)
                  if page.file.abs_src_path else page.file.src_uri, "slots": slots}
         if resource is None:
             meta = page.meta.get("abm") or {}

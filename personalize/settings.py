@@ -345,6 +345,6 @@ def settings_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def flag_settings() -> Iterable[Any]:
+def flag_settings() -> list[Any]:
     """The settings that have a CLI flag (the `abm serve` options)."""
     return [spec for spec in setting_fields() if spec.metadata["flag"]]

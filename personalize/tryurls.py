@@ -32,7 +32,7 @@ def urls_to_try(edge: Edge, base: str) -> list[tuple[str, str]]:
     for campaign, target in list(edge.settings.utm_map.items())[:2]:
         query = urlencode({"utm_source": "demo", "utm_medium": "email", "utm_campaign": campaign})
         urls.append((f"campaign {campaign} -> {target}", f"{base}/?{query}"))
-    token = edge.settings.dashboard_token
+    dashboard_token = edge.settings.dashboard_token
     dashboard = f"{base}{edge.settings.dashboard_path}/"
-    urls.append(("dashboard", f"{dashboard}?token={token}" if token else f"{dashboard} (set dashboard_token to open it)"))
+    urls.append(("dashboard", f"{dashboard}?token={dashboard_token}" if dashboard_token else f"{dashboard} (set dashboard_token to open it)"))
     return urls

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlsplit
@@ -28,9 +29,9 @@ IDENTITY_COOKIE: Final = "abm_id"
 VISITOR_AGE: Final = 2 * 365 * 24 * 3600
 SESSION_AGE: Final = 30 * 60  # a session ends after 30 minutes without a request
 IDENTITY_AGE: Final = 365 * 24 * 3600
-UTM_FIELDS: Final = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+UTM_FIELDS: Final[tuple[str, ...]] = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 #: Click ids and channel parameters kept raw in the event's `extra` JSON.
-CAMPAIGN_EXTRAS: Final = ("gclid", "bd_vid", "msclkid", "fbclid", "wbraid", "gbraid", "from", "spm", "ref")
+CAMPAIGN_EXTRAS: Final[tuple[str, ...]] = ("gclid", "bd_vid", "msclkid", "fbclid", "wbraid", "gbraid", "from", "spm", "ref")
 MAX_QUERY: Final = 4096
 MAX_VALUE: Final = 200
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -95,7 +96,7 @@ def new_id() -> str:
         return _ids.pop()
 
 
-def identify(edge: Edge, scope: dict[str, Any], query: dict[str, str], *, use_link: bool = True) -> VisitorContext:
+def identify(edge: Edge, scope: Mapping[str, Any], query: dict[str, str], *, use_link: bool = True) -> VisitorContext:
     """Cookies, IP, agent and campaign of a request, and the account they resolve to."""
     cookie = user_agent = forwarded = referer = proto = ""
     for name, value in scope["headers"]:
@@ -114,9 +115,9 @@ def identify(edge: Edge, scope: dict[str, Any], query: dict[str, str], *, use_li
     peer = client[0] if client else None
     ip, hashed = edge.client(peer, forwarded or None)
     visitor_id = cookies.get(VISITOR_COOKIE)
-    new_visitor = not (visitor_id and _ID.match(visitor_id))
-    if new_visitor:
-        visitor_id = new_id()
+    new_visitor = False
+    if not (visitor_id and _ID.match(visitor_id)):
+        visitor_id, new_visitor = new_id(), True
     session_id = cookies.get(SESSION_COOKIE)
     if not (session_id and _ID.match(session_id)):
         session_id = new_id()

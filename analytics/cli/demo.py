@@ -55,5 +55,5 @@ def traffic(db: str, days: int, seed: int, accounts: Path, site: Path, until: st
             counts = write(store, out, on_batch=advance)
     click.echo(", ".join(f"{count} {what}" for what, count in counts.items()) + f" written to {store.location}")
     for role in ("surge", "quiet", "new"):
-        names = [book.get(i).name for i, r in sorted(out.story.items()) if r == role and book.get(i)]  # type: ignore[union-attr]
+        names = [account.name for i, r in sorted(out.story.items()) if r == role and (account := book.get(i))]
         click.echo(f"  {role}: {', '.join(names)}")

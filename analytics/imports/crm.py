@@ -8,6 +8,7 @@ Columns are found by any usual spelling (case-insensitive, English or Chinese): 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ from analytics.imports.rows import RowProblem, local_to_utc, read_text
 from analytics.period import iso
 from analytics.stages import STAGES, normalize_stage
 from personalize.accounts import AccountBook
+
+#: records one problem of the row being read: (field, message)
+Complain = Callable[[str, str], None]
 
 ACCOUNT_ID = ("account_id", "account id", "accountid", "id", "客户编号", "客户id", "账户id")
 ACCOUNT_NAME = ("account", "account name", "company", "company name", "name", "客户名称", "公司名称", "客户", "公司")
@@ -59,7 +63,7 @@ def read_crm(path: Path, accounts: AccountBook | None, zone: tzinfo = UTC) -> tu
     return out, problems
 
 
-def _account(header: Header, row: list[str], accounts: AccountBook | None, bad) -> str | None:  # type: ignore[no-untyped-def]
+def _account(header: Header, row: list[str], accounts: AccountBook | None, bad: Complain) -> str | None:
     account_id = header.cell(row, *ACCOUNT_ID)
     name = header.cell(row, *ACCOUNT_NAME)
     if account_id:
@@ -76,7 +80,7 @@ def _account(header: Header, row: list[str], accounts: AccountBook | None, bad) 
     return account.id
 
 
-def _amount(text: str, bad) -> float | None | bool:  # type: ignore[no-untyped-def]
+def _amount(text: str, bad: Complain) -> float | None | bool:
     """A number like 1,200,000 or ¥120万; False (and a problem) when it is not one."""
     if not text:
         return None
@@ -89,7 +93,7 @@ def _amount(text: str, bad) -> float | None | bool:  # type: ignore[no-untyped-d
         return False
 
 
-def _updated(text: str, zone: tzinfo, bad) -> str | None:  # type: ignore[no-untyped-def]
+def _updated(text: str, zone: tzinfo, bad: Complain) -> str | None:
     for pattern in DATE_FORMATS:
         try:
             return iso(datetime.strptime(text.strip(), pattern).replace(tzinfo=zone))

@@ -126,7 +126,7 @@ def build(ctx: ReportContext, **options: Any) -> list[dict[str, Any]]:
     leads = lead_counts(ctx, behaviours)
     ctx.step("评分与旅程阶段")
     journeys = account_journeys(ctx, behaviours)
-    rows = []
+    rows: list[dict[str, Any]] = []
     active = [account_id for account_id, row in seen.items() if row["recent_events"]]  # this or the previous period
     for account_id in ctx.target_ids([*active, *(k for k, n in leads.items() if n)]):
         now = seen.get(account_id, {})

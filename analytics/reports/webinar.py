@@ -144,7 +144,7 @@ def _attendance(ctx: ReportContext, page: WebinarPage, people: list[Person]) -> 
     early_mark = page.start + timedelta(minutes=page.duration * EARLY_SHARE)
     spans = {id(person): person.merged() for person in people}
     attendees = [person for person in people if spans[id(person)]]
-    buckets = []
+    buckets: list[dict[str, Any]] = []
     for minute in range(0, page.duration, BUCKET_MINUTES):
         low = page.start + timedelta(minutes=minute)
         high = min(low + timedelta(minutes=BUCKET_MINUTES), end)

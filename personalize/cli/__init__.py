@@ -7,7 +7,7 @@ so the root knows neither wing's internals and `abm --help` stays fast (commands
 from __future__ import annotations
 
 import sys
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 
 import click
 
@@ -17,7 +17,7 @@ from personalize.errors import UserError
 class _EntryPointGroup(click.Group):
     """A click group whose commands come from the ``abm.commands`` entry points."""
 
-    def _entry_points(self) -> dict[str, object]:
+    def _entry_points(self) -> dict[str, EntryPoint]:
         return {ep.name: ep for ep in entry_points(group="abm.commands")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -28,7 +28,7 @@ class _EntryPointGroup(click.Group):
         if command is not None:
             return command
         entry_point = self._entry_points().get(name)
-        return entry_point.load() if entry_point is not None else None  # type: ignore[attr-defined]
+        return entry_point.load() if entry_point is not None else None
 
 
 @click.group(cls=_EntryPointGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -48,13 +48,13 @@ def serve(settings_file: Path | None, print_urls: bool, settings_table: bool, **
     base = f"http://{settings.host}:{settings.port}"
     if print_urls:
         click.echo(f"abm edge on {base} — try:")
-        for what, url in urls_to_try(app.edge, base):  # type: ignore[attr-defined]
+        for what, url in urls_to_try(app.edge, base):
             click.echo(f"  {what}\n    {url}")
     # No access log (it would hold client IPs); no uvicorn proxy headers (the edge trusts proxies itself).
-    common = {"host": settings.host, "port": settings.port, "access_log": False, "proxy_headers": False}
+    common: dict[str, Any] = {"host": settings.host, "port": settings.port, "access_log": False, "proxy_headers": False}
     if settings.workers == 1:
         uvicorn.run(app, **common)
         return
-    app.edge.geoip.close()  # type: ignore[attr-defined]
+    app.edge.geoip.close()
     os.environ.update(to_env(settings))
     uvicorn.run("personalize.app:app_from_env", factory=True, workers=settings.workers, **common)
