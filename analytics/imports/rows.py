@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -81,7 +81,7 @@ def parse_tz(text: str) -> tzinfo:
             raise UserError(f"--tz {text!r}: an offset is at most ±14:00")
         return timezone(-delta if sign == "-" else delta)
     if text.upper() in ("UTC", "Z", "GMT"):
-        return timezone.utc
+        return UTC
     try:
         return ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
@@ -92,6 +92,8 @@ def parse_tz(text: str) -> tzinfo:
 TIME_FORMATS = (
     "%m/%d/%Y %I:%M:%S %p",  # 04/26/2026 10:45:17 AM (Zoom)
     "%m/%d/%Y, %I:%M:%S %p",  # 10/15/2026, 2:03:11 PM (Teams)
+    "%m/%d/%y, %I:%M:%S %p",  # 5/21/26, 2:03:11 PM (Teams, en-US short date)
+    "%m/%d/%y %I:%M:%S %p",
     "%b %d, %Y %H:%M:%S",  # Mar 22, 2025 19:13:27 (Zoom)
     "%b %d, %Y %I:%M:%S %p",
     "%Y/%m/%d %H:%M:%S",  # 2026/10/15 14:03:11 (Teams, zh locales)

@@ -10,7 +10,7 @@ when it is there, else from section 2. The legacy one-table format (``Full Name`
 from __future__ import annotations
 
 import re
-from datetime import tzinfo
+from datetime import UTC, tzinfo
 from pathlib import Path
 
 from analytics.imports.attendance import Attendance, Header, Span, SpanReader, records
@@ -24,7 +24,7 @@ LEFT = ("left",)
 
 
 def read_teams(path: Path, zone: tzinfo) -> Attendance:
-    """Every span and bad row of a Teams attendance report; times read in ``zone``."""
+    """Every span and bad row of a Teams attendance report; times read in ``zone`` (UTC under a ``(UTC)`` header)."""
     rows = records(read_text(path), "\t")
     file = str(path)
     attendance = Attendance()
@@ -44,6 +44,8 @@ def read_teams(path: Path, zone: tzinfo) -> Attendance:
     if not header.has(join, f"{join} (UTC)"):
         attendance.problems.append(RowProblem(file, sections[chosen][0][0], "", f"no {join} column in the header"))
         return attendance
+    if not header.has(join):  # "Join Time (UTC)": the export says its times are UTC, whatever --tz says
+        zone = UTC
     reader = SpanReader(file, zone, attendance)
     for line, cells in body:
         who = (header.cell(cells, "Name"), header.cell(cells, "Email", "Participant ID (UPN)"), "")

@@ -89,6 +89,22 @@ def test_utf8_participants_only_falls_back_to_first_join_last_leave(shared_fixtu
     assert ("张伟", "attendee", "2026-10-15T06:00:10.000Z", "2026-10-15T06:58:00.000Z") in _spans(db)
 
 
+def test_utc_headers_and_short_us_dates_are_read_as_utc(shared_fixtures: Path, project: Path, tmp_path: Path) -> None:
+    """`Join Time (UTC)` columns hold UTC whatever the webinar's zone; en-US Teams writes 10/15/26, 6:00:10 AM."""
+    rows = ["张伟\t10/15/26, 6:00:10 AM\t10/15/26, 6:31:00 AM\t30m 50s\tzhang.wei@hengrui-precision.cn\tAttendee",
+            "张伟\t10/15/26, 6:35:00 AM\t10/15/26, 6:58:00 AM\t23m\tzhang.wei@hengrui-precision.cn\tAttendee"]
+    text = teams_report(shared_fixtures, PARTICIPANTS, rows).replace("Join Time\t", "Join Time (UTC)\t")
+    report = tmp_path / "report.csv"
+    report.write_bytes(text.replace("Leave Time\t", "Leave Time (UTC)\t").encode("utf-16"))
+    db = tmp_path / "s.sqlite"
+    result = _import(project, report, db, "--tz", "+08:00")
+    assert result.exit_code == 0, result.stderr
+    assert _spans(db) == [
+        ("张伟", "attendee", "2026-10-15T06:00:10.000Z", "2026-10-15T06:31:00.000Z"),
+        ("张伟", "attendee", "2026-10-15T06:35:00.000Z", "2026-10-15T06:58:00.000Z"),
+    ]
+
+
 def test_legacy_one_table_format_pairs_joins_and_leaves(shared_fixtures: Path, project: Path, tmp_path: Path) -> None:
     rows = [
         "张伟\tJoined\t10/15/2026, 2:00:10 PM",
