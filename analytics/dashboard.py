@@ -10,17 +10,17 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from analytics.charts import Bar, Mark, bar_chart, interval_chart, line_chart, sparkline
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
 from analytics.period import iso
 from analytics.reports.signals import SIGNALS_ZH as SIGNALS
 from analytics.stages import STAGES, STAGES_ZH
 from analytics.webinars import list_webinars
-from analytics.charts import Bar, Mark, bar_chart, interval_chart, line_chart, sparkline
 
 #: The period the dashboard covers when none is given: the last four weeks.
 DEFAULT_DAYS = 28
@@ -283,7 +283,7 @@ def render_dashboard(
     return template.render(
         title=title,
         period=_period_text(period),
-        generated=datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M"),
+        generated=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
         kpis=key_numbers(views, leads),
         sections=[(name, TITLES[name], views[name]) for name in SECTIONS],
     )
@@ -320,7 +320,7 @@ def weekly_pageviews(context: ReportContext) -> dict[str, list[int]]:
     )
     weekly: dict[str, list[int]] = {}
     for row in rows:
-        day_end = datetime.fromisoformat(row["day"]).replace(tzinfo=timezone.utc) + timedelta(days=1)
+        day_end = datetime.fromisoformat(row["day"]).replace(tzinfo=UTC) + timedelta(days=1)
         age = max(until - day_end, timedelta(0)) // timedelta(weeks=1)  # whole weeks between day and until
         weeks = weekly.setdefault(row["account_id"], [0] * SPARK_WEEKS)
         weeks[max(SPARK_WEEKS - 1 - age, 0)] += int(row["pageviews"])
@@ -336,7 +336,7 @@ def leads_count(context: ReportContext) -> int:
 
 def latest_webinar(context: ReportContext) -> str | None:
     """The slug of the most recent webinar that has started (built site's manifest, else content/)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     started = [w for w in list_webinars(context.site, context.content) if w.start <= now]
     return max(started, key=lambda w: w.start).slug if started else None
 
@@ -353,6 +353,6 @@ def render_report_html(name: str, result: Any, *, period: tuple[Any, Any] | None
     return template.render(
         title=TITLES.get(name, name),
         period=_period_text(period),
-        generated=datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M"),
+        generated=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
         sections=[(name if name in VIEWS else "table", TITLES.get(name, name), view)],
     )

@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import personalize.manifest as manifest_module
 from analytics.period import iso
 from analytics.store import BATCH, Store
 from analytics.webinars import WebinarPage, slug_of
-import personalize.manifest as manifest_module
 from personalize.accounts import Account
 from personalize.resources import collect
 from personalize.taxonomy import Taxonomy

@@ -88,7 +88,7 @@ def _table(rows: list[Mapping[str, Any]], columns: Sequence[tuple[str, str]], ti
             keys.update(dict.fromkeys(k for k, v in row.items() if not isinstance(v, (list, dict))))
         columns = [(key, key) for key in keys]
     table = Table(title=title or None, title_justify="left")
-    for key, header in columns:
+    for _, header in columns:
         table.add_column(header, overflow="fold")
     for row in rows:
         table.add_row(*(_text(row.get(key)) for key, _ in columns))

@@ -15,10 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
-
 from analytics.context import REAL_TRAFFIC
-from analytics.weights import Weights
 from analytics.period import parse_ts
+from analytics.weights import Weights
 
 if TYPE_CHECKING:
     from datetime import datetime

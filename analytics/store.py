@@ -75,8 +75,8 @@ ANALYTICS_MIGRATIONS: Final = (
 )
 assert len(ANALYTICS_MIGRATIONS) == ANALYTICS_SCHEMA_VERSION
 
-_TRUE: Final = {True, 1, "1", "true", "True", "TRUE", "yes"}
-_FALSE: Final = {False, 0, "0", "false", "False", "FALSE", "no", "", None}
+_TRUE: Final = {True, "1", "true", "True", "TRUE", "yes"}
+_FALSE: Final = {False, "0", "false", "False", "FALSE", "no", "", None}
 
 
 def migrate_analytics(connection: Connection) -> int:
@@ -136,7 +136,7 @@ def _check_columns(table: str, row: Mapping[str, Any], columns: Sequence[str]) -
 def _dicts(cursor: Any, size: int) -> Iterator[dict[str, Any]]:
     names = [d[0] for d in cursor.description or ()]
     while rows := cursor.fetchmany(size):
-        yield from (dict(zip(names, row)) for row in rows)
+        yield from (dict(zip(names, row, strict=True)) for row in rows)
 
 
 def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
@@ -346,8 +346,8 @@ def _open_sqlite_in_duckdb(location: str, connection: sqlite3.Connection) -> Any
         cursor = connection.execute(f"SELECT * FROM {table}")
         names = [d[0] for d in cursor.description]
         types = {row[1]: row[2] for row in connection.execute(f"PRAGMA table_info({table})")}
-        columns = list(zip(*cursor.fetchall())) or [()] * len(names)
-        arrow = pa.table({n: pa.array(list(c), type=_arrow_type(types[n])) for n, c in zip(names, columns)})
+        columns = list(zip(*cursor.fetchall(), strict=True)) or [()] * len(names)
+        arrow = pa.table({n: pa.array(list(c), type=_arrow_type(types[n])) for n, c in zip(names, columns, strict=True)})
         duck.register(table, arrow)
     return duck
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from analytics.period import iso
 import personalize.manifest as manifest_module
+from analytics.period import iso
 from personalize.errors import UserError
 from personalize.frontmatter import split_front_matter
 from personalize.manifest import AgendaItem

@@ -34,8 +34,8 @@ from analytics.context import ReportContext
 from analytics.period import Period
 from analytics.reports import accounts
 from analytics.scoring import Behaviour, score
-from analytics.weights import load_weights
 from analytics.store import Store
+from analytics.weights import load_weights
 from personalize.events import EVENT_FIELDS, EXTRA_FIELDS, LEAD_FIELDS
 
 START = datetime(2026, 8, 1, tzinfo=UTC)
@@ -169,7 +169,7 @@ def run_baseline(path: Path, period: Period) -> list[dict[str, Any]]:
     }
     cursor = connection.execute(BASELINE, values)
     names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     connection.close()
     return rows
 

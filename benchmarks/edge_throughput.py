@@ -198,7 +198,7 @@ def main() -> None:
     print(f"baseline (raw ASGI, same bytes, same uvicorn): {baseline['rate']:.0f} req/s, p99 {baseline['p99_ms']:.2f} ms")
     print(f"edge (personalized, event logged):             {result['rate']:.0f} req/s, p99 {result['p99_ms']:.2f} ms")
     print("rounds (baseline / edge req/s): " + ", ".join(
-        f"{base['rate']:.0f} / {run['rate']:.0f}" for base, run in zip(baselines, results)))
+        f"{base['rate']:.0f} / {run['rate']:.0f}" for base, run in zip(baselines, results, strict=True)))
     print(f"server CPU, baseline: {cpu_line(baselines, cpu['baseline'], raw.pid)}")
     print(f"server CPU, edge:     {cpu_line(results, cpu['edge'], edge.pid)}")
     ratio = result["rate"] / baseline["rate"]

@@ -30,4 +30,4 @@ def _agenda(start: datetime, duration: int, items: list[dict[str, Any]]) -> list
     offsets = [int(item["at"]) for item in items]
     ends = [*offsets[1:], duration]
     return [{"at": at, "clock": f"{start + timedelta(minutes=at):%H:%M}", "minutes": max(end - at, 0),
-             "title": item["title"]} for at, end, item in zip(offsets, ends, items)]
+             "title": item["title"]} for at, end, item in zip(offsets, ends, items, strict=True)]

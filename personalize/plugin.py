@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -235,7 +235,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         return private_pages
 
     def _manifests(self) -> tuple[manifest.Manifest, manifest.Manifest]:
-        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
         pages = {uri: self._manifest_page(uri, page, slots) for uri, (page, slots) in self.slotted.items()}
         variants = {key: self.renderer.fragments(slot_data(self.variants, key)) for key in self._variant_keys()}
         # An account variant carries only the slots its writer set: the edge falls back per slot to

@@ -46,7 +46,7 @@ def read_crm(path: Path, accounts: AccountBook | None, zone: tzinfo = UTC) -> tu
     problems: list[RowProblem] = []
     imported_at = iso(datetime.now(UTC))
     for line, row in body:
-        def bad(field: str, message: str) -> None:
+        def bad(field: str, message: str, line: int = line) -> None:
             problems.append(RowProblem(file, line, field, message))
 
         account_id = _account(header, row, accounts, bad)

@@ -172,7 +172,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowProblem]]:
             if len(cells) != len(header):
                 yield start, RowProblem(str(path), start, "", f"{len(cells)} cells, the header has {len(header)}")
                 continue
-            yield start, dict(zip(header, cells))
+            yield start, dict(zip(header, cells, strict=True))
 
 
 def _read_parquet(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowProblem]]:

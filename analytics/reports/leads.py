@@ -17,8 +17,8 @@ from typing import Any
 from analytics.context import REAL_TRAFFIC, ReportContext
 from analytics.reports.accounts import account_journeys
 from analytics.scoring import Behaviour, Score, behaviour_by, grade, imported_webinar_minutes, score
-from analytics.weights import GRADES_ZH
 from analytics.stages import STAGES_ZH, further
+from analytics.weights import GRADES_ZH
 from personalize.errors import UserError
 
 NAME = "leads"

@@ -63,7 +63,7 @@ def sample_results(name: str = "恒锐精工") -> dict[str, Any]:
             "peak_drop_start_minute": 35,
             "buckets": [
                 {"start_minute": 5 * i, "present": p, "joined": 0, "left": 1, "agenda": a}
-                for i, (p, a) in enumerate(zip(present, agenda[:-1] + [name]))
+                for i, (p, a) in enumerate(zip(present, agenda[:-1] + [name], strict=True))
             ],
             "no_shows": [{"name": name, "email": "wang@example.cn", "company": "恒锐", "account_id": "ACC-001"}],
             "early_leavers": [{"name": "李娜", "email": "li@example.cn", "company": name, "account_id": "ACC-002",

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from analytics.scoring import Behaviour, grade, score
-from analytics.weights import load_weights
 from analytics.stages import derived_stage, further, normalize_stage, recorded_stages
+from analytics.weights import load_weights
 from personalize.errors import UserError
 from tests.analytics.report_helpers import UNTIL, account, at, book, report_context
 

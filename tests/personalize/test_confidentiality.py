@@ -80,7 +80,7 @@ def test_the_private_dir_holds_the_account_pages_and_variants(built_site: Path) 
     private_dir = built_site / "build" / "private"
     private = manifest.read(private_dir / manifest.PRIVATE_FILE, schema=manifest.PRIVATE_SCHEMA)
     pages = {page.src: page for page in private.pages}
-    for source, found in account_content(built_site / "content").items():
+    for source in account_content(built_site / "content"):
         if source.startswith("resources/"):
             page = pages[f"content/{source}"]
             html = (private_dir / page.file).read_text(encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -49,11 +49,11 @@ def test_timestamps_are_the_current_utc_millisecond_across_seconds() -> None:
     seen = set()
     deadline = time.monotonic() + 1.2  # crosses at least one whole second
     while time.monotonic() < deadline:
-        before = datetime.now(timezone.utc)
+        before = datetime.now(UTC)
         before = before.replace(microsecond=before.microsecond // 1000 * 1000)  # the stamp has milliseconds
         stamp = utc_now()
-        after = datetime.now(timezone.utc)
-        parsed = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+        after = datetime.now(UTC)
+        parsed = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
         assert before <= parsed <= after, stamp
         seen.add(stamp[:19])
         time.sleep(0.0003)

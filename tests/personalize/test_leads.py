@@ -9,7 +9,7 @@ import pytest
 
 from personalize.events import connect_sqlite
 from personalize.leads import RateLimit, consent_id, validate
-from tests.personalize.edge_client import Edge, rows, root, start_edge
+from tests.personalize.edge_client import Edge, root, rows, start_edge
 from tests.personalize.edge_site import CONSENT
 
 __all__ = ["root", "start_edge"]  # fixtures
