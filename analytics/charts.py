@@ -139,7 +139,8 @@ def line_chart(
         body.append(f'<polyline class="line" points="{line}" fill="none" stroke="{COLORS[1]}" stroke-width="2"/>')
         for x, y in points:
             px, py = at(x, y).split(",")
-            body.append(f'<circle cx="{px}" cy="{py}" r="2.5" fill="{COLORS[1]}"><title>{_fmt(x)}{escape(x_unit)}: {_fmt(y)}</title></circle>')
+            body.append(f'<circle cx="{px}" cy="{py}" r="2.5" fill="{COLORS[1]}">'
+                        f'<title>{_fmt(x)}{escape(x_unit)}: {_fmt(y)}</title></circle>')
             body.append(_text(float(px), height - bottom + 16, _fmt(x), anchor="middle", extra=' fill="#555"'))
     for index, mark in enumerate(marks):
         x = scale(mark.x, x_domain, x_span)

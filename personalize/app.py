@@ -321,7 +321,8 @@ class EdgeApp(Starlette):
                 target = self.edge.site.pages.get(path + "/")
                 if target is not None and not target.accounts:
                     location = (root + path + "/").encode() + (b"?" + scope["query_string"] if scope["query_string"] else b"")
-                    await send({"type": "http.response.start", "status": 301, "headers": [(b"location", location), (b"content-length", b"0")]})
+                    headers = [(b"location", location), (b"content-length", b"0")]
+                    await send({"type": "http.response.start", "status": 301, "headers": headers})
                     await send({"type": "http.response.body", "body": b""})
                     return
         await super().__call__(scope, receive, send)

@@ -147,7 +147,8 @@ def form_html(
         + consent_error
         + hidden("consent_id", consent_id(consent))
         + hidden("page", page_path)
-        + f'<label class="abm-hp" style="display:none" aria-hidden="true">请勿填写<input type="text" name="{HONEYPOT}" tabindex="-1" autocomplete="off"></label>'
+        + '<label class="abm-hp" style="display:none" aria-hidden="true">请勿填写'
+        + f'<input type="text" name="{HONEYPOT}" tabindex="-1" autocomplete="off"></label>'
         + request_fields
         + '<button type="submit" class="md-button md-button--primary">提交并获取资料</button></form>'
     )
@@ -226,7 +227,10 @@ def write_lead(db: str, row: Mapping[str, Any], *, timeout: float = 3.0) -> None
 
 LEAD_PATH = "/abm/lead"
 MAX_FORM = 16_384
-SHELL = '<!doctype html><html lang="zh"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{title}</title><body><main>{body}</main></body></html>'
+SHELL = (
+    '<!doctype html><html lang="zh"><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+    "<title>{title}</title><body><main>{body}</main></body></html>"
+)
 
 
 def endpoint(edge: Edge) -> Callable[[Request], Awaitable[Response]]:

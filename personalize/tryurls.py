@@ -34,5 +34,6 @@ def urls_to_try(edge: Edge, base: str) -> list[tuple[str, str]]:
         urls.append((f"campaign {campaign} -> {target}", f"{base}/?{query}"))
     dashboard_token = edge.settings.dashboard_token
     dashboard = f"{base}{edge.settings.dashboard_path}/"
-    urls.append(("dashboard", f"{dashboard}?token={dashboard_token}" if dashboard_token else f"{dashboard} (set dashboard_token to open it)"))
+    opened = f"{dashboard}?token={dashboard_token}" if dashboard_token else f"{dashboard} (set dashboard_token to open it)"
+    urls.append(("dashboard", opened))
     return urls

@@ -29,7 +29,8 @@ from personalize.errors import UserError
 @click.option("--since", help="Look at visits since this date / ISO time (default: the last complete run, else 24 h).")
 @click.option("--dry-run", is_flag=True, help="Print the alerts as JSON lines instead of sending them.")
 @click.option("--tries", type=click.IntRange(1, 10), default=3, show_default=True, help="Attempts per alert.")
-@click.option("--backoff", type=click.FloatRange(0), default=0.5, show_default=True, help="Seconds before the first retry; doubles each time.")
+@click.option("--backoff", type=click.FloatRange(0), default=0.5, show_default=True,
+              help="Seconds before the first retry; doubles each time.")
 def alerts(
     db: str,
     webhook: str | None,

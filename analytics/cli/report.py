@@ -46,7 +46,8 @@ def report() -> None:
 def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every report takes, applied in one place."""
     options = [
-        click.option("--db", required=True, help="The event store: a SQLite file, a postgresql:// URL, or a Parquet export (read with DuckDB)."),
+        click.option("--db", required=True,
+                     help="The event store: a SQLite file, a postgresql:// URL, or a Parquet export (read with DuckDB)."),
         click.option("--since", help="Start of the period (YYYY-MM-DD or ISO date-time; default: 7 days before --until)."),
         click.option("--until", help="End of the period, exclusive (default: now)."),
         click.option("--accounts", "accounts_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -13,7 +13,11 @@ from analytics.store import Store
 from tests.analytics.abm_cli import run_abm
 from tests.analytics.report_helpers import at, event
 
-ACCOUNTS_CSV = "id,name,domains,industry,tier,owner,stage\nACC-1,恒锐精工,acc-1.example,manufacturing,1,张伟,\nACC-2,星河半导体,acc-2.example,high-tech,2,李娜,customer\n"
+ACCOUNTS_CSV = (
+    "id,name,domains,industry,tier,owner,stage\n"
+    "ACC-1,恒锐精工,acc-1.example,manufacturing,1,张伟,\n"
+    "ACC-2,星河半导体,acc-2.example,high-tech,2,李娜,customer\n"
+)
 UNTIL = ("--until", "2026-04-08")
 
 

@@ -7,7 +7,11 @@ from pathlib import Path
 from analytics.store import Store
 from tests.analytics.abm_cli import run_abm
 
-ACCOUNTS = "id,name,domains,industry,tier\nACC-001,恒锐精工,hengrui-precision.cn,manufacturing,1\nACC-002,星河半导体,xinghe-semi.com,high-tech,1\n"
+ACCOUNTS = (
+    "id,name,domains,industry,tier\n"
+    "ACC-001,恒锐精工,hengrui-precision.cn,manufacturing,1\n"
+    "ACC-002,星河半导体,xinghe-semi.com,high-tech,1\n"
+)
 
 
 def _stages(db: Path) -> list[dict]:
@@ -25,8 +29,10 @@ def test_english_export_with_ids_is_mapped_and_reimport_replaces(tmp_path: Path)
         assert result.exit_code == 0, result.stderr
         assert "imported 2 CRM stage(s)" in result.stdout
     assert _stages(db) == [
-        {"account_id": "ACC-001", "stage": "customer", "amount": 1200000.0, "updated_at": "2026-10-01T00:00:00.000Z", "source": "crm:pipeline.csv"},
-        {"account_id": "ACC-002", "stage": "opportunity", "amount": None, "updated_at": "2026-10-05T00:00:00.000Z", "source": "crm:pipeline.csv"},
+        {"account_id": "ACC-001", "stage": "customer", "amount": 1200000.0,
+         "updated_at": "2026-10-01T00:00:00.000Z", "source": "crm:pipeline.csv"},
+        {"account_id": "ACC-002", "stage": "opportunity", "amount": None,
+         "updated_at": "2026-10-05T00:00:00.000Z", "source": "crm:pipeline.csv"},
     ]
 
 
@@ -34,7 +40,8 @@ def test_chinese_gbk_export_named_accounts(tmp_path: Path) -> None:
     accounts = tmp_path / "accounts.csv"
     accounts.write_text(ACCOUNTS, encoding="utf-8")
     export = tmp_path / "商机.csv"
-    export.write_bytes("客户名称,销售阶段,商机金额,更新时间\n恒锐精工,商机,¥120万,2026-10-01 09:30:00\n星河半导体,线索,,\n".encode("gb18030"))
+    text = "客户名称,销售阶段,商机金额,更新时间\n恒锐精工,商机,¥120万,2026-10-01 09:30:00\n星河半导体,线索,,\n"
+    export.write_bytes(text.encode("gb18030"))
     db = tmp_path / "s.sqlite"
     result = run_abm("import", "crm", export, "--db", db, "--accounts", accounts, "--tz", "+08:00")
     assert result.exit_code == 0, result.stderr

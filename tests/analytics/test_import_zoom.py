@@ -121,7 +121,8 @@ def test_overlapping_rejoins_merge_and_reimport_replaces(shared_fixtures: Path, 
 
 
 def test_month_name_times_without_questions_and_tz_option(shared_fixtures: Path, project: Path, tmp_path: Path) -> None:
-    row = "Yes,Sam Lee,Sam,Lee,sam@example.com,--,\"Oct 1, 2026 09:00:00\",approved,\"Oct 15, 2026 14:00:00\",\"Oct 15, 2026 15:00:00\",60,No,Singapore"
+    row = ("Yes,Sam Lee,Sam,Lee,sam@example.com,--,\"Oct 1, 2026 09:00:00\",approved,"
+           "\"Oct 15, 2026 14:00:00\",\"Oct 15, 2026 15:00:00\",60,No,Singapore")
     report = tmp_path / "zoom.csv"
     report.write_text(zoom_report(shared_fixtures, [row], questions=False), encoding="utf-8")
     db = tmp_path / "s.sqlite"

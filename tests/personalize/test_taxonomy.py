@@ -160,7 +160,8 @@ def test_default_path_is_the_taxonomy_of_the_current_project(tmp_path: Path, mon
         (SMALL.replace("en: Retail", "fr: Détail"), r"industries\.retail: unknown key 'fr'"),
         (SMALL.replace("en: Retail", "en: ''"), "the en name must be non-empty text"),
         (SMALL.replace("aliases: [制造业, 工业]", "aliases: 制造业"), "`aliases:` must be a list of names"),
-        (SMALL.replace("{zh: 零售, en: Retail}", "{zh: 制造, en: Retail}"), r"taxonomy\.yml: industries: the name '制造' is used by both 'manufacturing' and 'retail'"),
+        (SMALL.replace("{zh: 零售, en: Retail}", "{zh: 制造, en: Retail}"),
+         r"taxonomy\.yml: industries: the name '制造' is used by both 'manufacturing' and 'retail'"),
         (SMALL + "regions: {}\n", "unknown section"),
     ],
 )
