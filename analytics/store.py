@@ -18,10 +18,12 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
+from analytics.period import iso
 from personalize.database import (
     DATABASE_ERRORS,
     Connection,
@@ -93,12 +95,24 @@ def event_row(row: Mapping[str, Any]) -> tuple[Any, ...]:
     unknown = set(row) - set(ALL_EVENT_FIELDS)
     if unknown:
         raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
-    ts, kind = row.get("ts"), row.get("kind")
-    if not isinstance(ts, str) or len(ts) != 24 or not ts.endswith("Z") or ts[10] != "T":
-        raise ValueError(f"ts: {ts!r} is not UTC ISO 8601 like 2026-11-23T09:15:02.123Z")
+    ts, kind = _stored_ts(row.get("ts")), row.get("kind")
     if kind not in EVENT_KINDS:
         raise ValueError(f"kind: {kind!r} is not one of {', '.join(EVENT_KINDS)}")
-    return tuple(_event_value(name, row.get(name)) for name in ALL_EVENT_FIELDS)
+    return (ts, *(_event_value(name, row.get(name)) for name in ALL_EVENT_FIELDS[1:]))
+
+
+def _stored_ts(ts: Any) -> str:
+    """The store's spelling of an ISO 8601 time with an offset (other tools write 10:00:00Z or +08:00).
+
+    Reports compare timestamps as text, so every stored one must be spelled the same way.
+    """
+    try:
+        moment = datetime.fromisoformat(ts) if isinstance(ts, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValueError(f"ts: {ts!r} is not ISO 8601 with a UTC offset, like 2026-11-23T09:15:02.123Z")
+    return ts if len(ts) == 24 and ts[10] == "T" and ts[-1] == "Z" else iso(moment)  # spelled right already
 
 
 def _event_value(name: str, value: Any) -> Any:

@@ -103,6 +103,24 @@ def test_bad_rows_are_reported_with_their_lines_and_nothing_is_imported(tmp_path
     assert "imported 2 event(s)" in result.stdout and "skipped 4 bad row(s)" in result.stdout
 
 
+def test_times_another_tool_writes_are_stored_in_the_one_spelling_reports_compare(tmp_path: Path) -> None:
+    """Whole seconds, an offset, microseconds: same instant, stored as 2026-03-02T01:00:00.000Z style text."""
+    source = tmp_path / "other.jsonl"
+    times = ["2026-03-02T09:00:00Z", "2026-03-02T17:00:01.5+08:00", "2026-03-02T09:00:02.123456+00:00",
+             "2026-13-02T09:00:00.000Z", "2026-03-02T09:00:03"]
+    source.write_text("".join(json.dumps({"ts": ts, "kind": "pageview", "is_bot": False, "is_preview": False}) + "\n"
+                              for ts in times), encoding="utf-8")
+    db = tmp_path / "s.sqlite"
+    result = run_abm("import", "events", source, "--db", db)
+    assert result.exit_code == 1 and "2 bad row(s), nothing imported" in result.stderr
+    assert "other.jsonl:4: ts: '2026-13-02T09:00:00.000Z' is not ISO 8601" in result.stderr
+    assert "other.jsonl:5: ts: '2026-03-02T09:00:03' is not ISO 8601 with a UTC offset" in result.stderr
+    assert run_abm("import", "events", source, "--db", db, "--skip-bad-rows").exit_code == 0
+    with Store.open(db) as store:
+        stored = [row["ts"] for row in store.query("SELECT ts FROM events ORDER BY ts")]
+    assert stored == ["2026-03-02T09:00:00.000Z", "2026-03-02T09:00:01.500Z", "2026-03-02T09:00:02.123Z"]
+
+
 def test_bad_jsonl_lines_and_unknown_csv_columns(tmp_path: Path) -> None:
     source = tmp_path / "bad.jsonl"
     source.write_text('{"ts": "2026-03-02T09:00:00.000Z", "kind": "lead"}\n\n[1]\n{oops\n', encoding="utf-8")
