@@ -208,7 +208,7 @@ class _Generator:
             active = [a for a in self.accounts if a.id not in self.out.story]  # keep the quiet ones quiet
             account = rng.choice(active) if active and rng.random() < 0.6 else None
             visitor = self.token("v")
-            lead_day = self.since + rng.randrange(3, days) * DAY
+            lead_day = self.since + rng.randrange(min(3, days - 1), days) * DAY  # --days 1 works too
             for _ in range(rng.randint(1, 4)):
                 self.session(lead_day - rng.randint(1, 20) * DAY, visitor)
             page = rng.choice([p for p in self.pages if p.download] or self.pages)

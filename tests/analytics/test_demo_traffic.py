@@ -49,6 +49,12 @@ def test_same_seed_same_rows_other_seed_other_rows(accounts) -> None:  # type: i
     assert all("2026-10-22T00:00:00.000Z" <= e["ts"] < "2026-11-01T00:00:00.000Z" for e in first.events)
 
 
+@pytest.mark.parametrize("days", [1, 2, 3])
+def test_the_shortest_periods_the_command_allows_generate_leads_inside_them(accounts, days: int) -> None:  # type: ignore[no-untyped-def]
+    out = generate(seed=1, days=days, until=UNTIL, accounts=accounts.accounts, pages=BUILT_IN_PAGES)
+    assert out.leads and all(lead["ts"] < "2026-11-01T00:00:00.000Z" for lead in out.leads)
+
+
 def test_summary_names_the_story(demo_db: tuple[Path, str]) -> None:
     _, stdout = demo_db
     assert "events" in stdout and "leads" in stdout
