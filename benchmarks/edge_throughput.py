@@ -202,7 +202,7 @@ def main() -> None:
     print(f"server CPU, baseline: {cpu_line(baselines, cpu['baseline'], raw.pid)}")
     print(f"server CPU, edge:     {cpu_line(results, cpu['edge'], edge.pid)}")
     ratio = result["rate"] / baseline["rate"]
-    print(f"RATIO edge/baseline: {ratio:.2f} (goal >= 0.40) {'OK' if ratio >= 0.40 else 'MISSED'}")
+    print(f"RATIO edge/baseline: {ratio:.3f} (goal >= 0.40) {'OK' if ratio >= 0.40 else 'MISSED'}")
     print(f"p99 edge: {result['p99_ms']:.2f} ms (goal < 20 ms) {'OK' if result['p99_ms'] < 20 else 'MISSED'}")
     print(f"events: {stored} stored for {served} pages served; lost {lost} (goal 0) "
           f"{'OK' if lost == 0 else 'MISSED'}; non-2xx responses {result['non_2xx']}")

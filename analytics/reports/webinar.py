@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from analytics.context import REAL_TRAFFIC, ReportContext
-from analytics.period import parse_ts
+from analytics.period import iso, parse_ts
 from analytics.scoring import ATTENDEE_ROLE
 from analytics.webinars import WebinarPage, find_webinar
 
@@ -186,5 +186,5 @@ def _card(ctx: ReportContext, person: Person, spans: list[tuple[datetime, dateti
         "account_name": ctx.account_name(person.account_id) or None,
         "registered": person.registered,
         "minutes": round(minutes, 1),
-        "last_left": spans[-1][1].isoformat() if spans else None,
+        "last_left": iso(spans[-1][1]) if spans else None,
     }

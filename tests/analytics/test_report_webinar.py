@@ -110,6 +110,9 @@ def test_follow_up_lists(tmp_path: Path, content: Path) -> None:
     assert early == {("Bob", None), ("Carol", "ACC-2"), (None, "ACC-3")}  # last leave before minute 24
     minutes = {p["name"]: p["minutes"] for p in result["people"]}
     assert minutes["Alice"] == 28.0 and minutes["Erin"] == 22.0 and "Host" not in minutes and "Pat" not in minutes
+    # times in the store's own spelling, like every other report's timestamps
+    last_left = {p["name"]: p["last_left"] for p in result["people"]}
+    assert last_left["Alice"] == t(30) and last_left["Dan"] is None
 
 
 def test_slug_by_file_name_and_unknown_slugs(tmp_path: Path, content: Path) -> None:
