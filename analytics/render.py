@@ -74,6 +74,8 @@ def _cell(value: Any) -> Any:
 def _text(value: Any) -> str:
     if value is None or value == "":
         return "–"
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) >= 0.01 or value == 0 else f"{value:.2g}"
     if isinstance(value, int) and not isinstance(value, bool):
@@ -81,12 +83,30 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+#: Chinese words for the keys of object results (webinar follow-up lists, experiment arms) in tables;
+#: JSON keeps the English keys. A key missing here is shown as it is.
+LABELS = {
+    "webinar": "研讨会", "title": "标题", "slug": "标识", "start": "开始", "duration": "时长（分钟）", "registrants": "报名",
+    "attendees": "出席", "no_shows": "未出席", "early_leavers": "提前离开", "people": "参会者",
+    "peak_drop_start_minute": "流失最多的时段（分钟起）", "name": "姓名", "email": "邮箱", "company": "公司",
+    "account_id": "账户", "account_name": "账户名称", "registered": "已报名", "minutes": "在场分钟",
+    "last_left": "最后离开", "arms": "分组", "arm": "分组", "accounts": "账户数", "conversions": "转化账户",
+    "rate": "转化率", "lift": "提升", "ci_low": "置信区间下限", "ci_high": "置信区间上限", "p_value": "p 值",
+    "srm_p_value": "样本比例检验 p 值", "warning": "提示", "difference": "转化率差", "diff_ci_low": "差值区间下限",
+    "diff_ci_high": "差值区间上限", "z": "z 值", "mixed_accounts": "两组都出现的账户", "holdout": "对照组比例",
+}  # fmt: skip
+
+
+def _label(key: str) -> str:
+    return LABELS.get(key, key)
+
+
 def _table(rows: list[Mapping[str, Any]], columns: Sequence[tuple[str, str]], title: str) -> Table:
     if not columns:
         keys: dict[str, None] = {}
         for row in rows:
             keys.update(dict.fromkeys(k for k, v in row.items() if not isinstance(v, (list, dict))))
-        columns = [(key, key) for key in keys]
+        columns = [(key, _label(key)) for key in keys]
     table = Table(title=title or None, title_justify="left")
     for _, header in columns:
         table.add_column(header, overflow="fold")
@@ -113,12 +133,12 @@ def to_table(
         console.print(title)
         for key, value in result.items():
             if not isinstance(value, (list, dict)):
-                console.print(f"  {key}: {_text(value)}")
+                console.print(f"  {_label(key)}: {_text(value)}")
         for key, value in result.items():
             if isinstance(value, list) and value and isinstance(value[0], Mapping):
-                console.print(_table(value, columns if key == rows_key else (), key))
+                console.print(_table(value, columns if key == rows_key else (), _label(key)))
             elif isinstance(value, list):
-                console.print(f"  {key}: {_text(', '.join(map(str, value)))}")
+                console.print(f"  {_label(key)}: {_text(', '.join(map(str, value)))}")
     if footer:
         console.print(footer)
     return out.getvalue()

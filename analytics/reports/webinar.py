@@ -6,9 +6,10 @@ out) and from the on-site beacons on the webinar page (a visitor's span runs fro
 rejoin; the person is the visitor's lead when one is known). Leads submitted on the webinar page
 are registrants. A person is one e-mail address (else one visitor); their spans are merged.
 
-Every 5 minutes from the start to the duration: present = people present at the bucket start,
-joined = people who joined during it, left = people who left during it (a leave at or after the
-end is not leaving). agenda = the agenda item running at the bucket start. Early leaver = an
+Every 5 minutes from the start to the duration: present = people already there when the bucket
+starts (joined before it, not left before it), joined = people who joined during it (from its
+first second), left = people who left during it (a leave at or after the end is not leaving). So
+each bucket's present = the previous one's present + joined - left. agenda = the agenda item running at the bucket start. Early leaver = an
 attendee whose last leave is before 80% of the duration. No-show = a registrant who never joined.
 """
 
@@ -152,7 +153,7 @@ def _attendance(ctx: ReportContext, page: WebinarPage, people: list[Person]) -> 
         buckets.append(
             {
                 "start_minute": minute,
-                "present": sum(any(s <= low < e for s, e in person) for person in merged),
+                "present": sum(any(s < low <= e for s, e in person) for person in merged),
                 "joined": sum(any(low <= s < high for s, _ in person) for person in merged),
                 "left": sum(any(low <= e < high for _, e in person) for person in merged),
                 "agenda": page.agenda_at(minute) or None,

@@ -90,13 +90,15 @@ def test_buckets_against_the_agenda(tmp_path: Path, content: Path) -> None:
     result = build(tmp_path, content)
     table = [(b["start_minute"], b["present"], b["joined"], b["left"], b["agenda"]) for b in result["buckets"]]
     assert table == [
-        (0, 3, 3, 0, "开场"),  # Alice, Bob, anon present; Alice, Carol, anon joined (Bob joined before)
-        (5, 5, 1, 1, "开场"),  # Erin joined, Bob left
+        (0, 1, 3, 0, "开场"),  # Bob was there before the start; Alice, Carol, anon joined
+        (5, 4, 1, 1, "开场"),  # Erin joined, Bob left
         (10, 4, 1, 1, "产品演示"),  # Alice left at 12 and came back at 14
         (15, 4, 1, 1, "产品演示"),  # Erin left at 16 and came back at 18
-        (20, 3, 0, 2, "产品演示"),  # anon left at 20, Carol at 22
+        (20, 4, 0, 2, "产品演示"),  # anon left at 20 (there at the start), Carol at 22
         (25, 2, 0, 1, "问答"),  # Erin's last heartbeat at 29; Alice's leave at the end is not leaving
     ]
+    for bucket, following in zip(result["buckets"], result["buckets"][1:], strict=False):
+        assert following["present"] == bucket["present"] + bucket["joined"] - bucket["left"]
     assert result["peak_drop_start_minute"] == 20
 
 
