@@ -15,6 +15,7 @@ from pathlib import Path
 
 from analytics.imports.attendance import Attendance, Header, Span, SpanReader, records
 from analytics.imports.rows import RowProblem, read_text
+from personalize.errors import UserError
 
 _SECTION = re.compile(r"^\d+\.\s*(.+)$")
 ACTIVITIES = ("Join Time", "Leave Time")
@@ -34,10 +35,10 @@ def read_teams(path: Path, zone: tzinfo) -> Attendance:
     sections = _sections(rows)
     chosen = next((s for s in ("in-meeting activities", "participants") if sections.get(s)), None)
     if chosen is None:
-        attendance.problems.append(
-            RowProblem(file, 1, "", "no '2. Participants' or '3. In-Meeting Activities' section; is this a Teams attendance report?")
+        raise UserError(
+            f"{file}: no '2. Participants' or '3. In-Meeting Activities' section, so this is not a Teams "
+            "attendance report; download one from the meeting: Attendance → Download"
         )
-        return attendance
     join, leave = ACTIVITIES if chosen == "in-meeting activities" else PARTICIPANTS
     (_, header_cells), *body = sections[chosen]
     header = Header(header_cells)

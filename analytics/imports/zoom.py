@@ -15,6 +15,7 @@ from pathlib import Path
 
 from analytics.imports.attendance import Attendance, Header, Registrant, SpanReader, records
 from analytics.imports.rows import RowProblem, read_text
+from personalize.errors import UserError
 
 SECTIONS = {"host details": "host", "panelist details": "panelist", "attendee details": "attendee"}
 NAME = ("User Name (Original Name)", "User Name", "Name")
@@ -46,8 +47,9 @@ def read_zoom(path: Path, zone: tzinfo) -> Attendance:
         else:
             _row(reader, line, cells, header, role)
     if not attendance.spans and not attendance.registrants and not attendance.problems:
-        attendance.problems.append(
-            RowProblem(file, 1, "", "no Host/Panelist/Attendee Details section; is this a Zoom attendee report?")
+        raise UserError(
+            f"{file}: no Host/Panelist/Attendee Details section, so this is not a Zoom attendee report; "
+            "export one from Zoom: Reports → Webinar → Attendee report → CSV"
         )
     return attendance
 

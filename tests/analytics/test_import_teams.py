@@ -150,7 +150,8 @@ def test_not_a_teams_report(project: Path, tmp_path: Path) -> None:
     report = tmp_path / "x.csv"
     report.write_bytes(b"\xff\xfe" + "hello\tworld\n".encode("utf-16-le"))
     result = _import(project, report, tmp_path / "s.sqlite")
-    assert result.exit_code == 1 and "is this a Teams attendance report?" in result.stderr
+    assert result.exit_code == 1 and "this is not a Teams attendance report" in result.stderr
+    assert "Attendance → Download" in result.stderr and "--skip-bad-rows" not in result.stderr
     binary = tmp_path / "y.csv"
     binary.write_bytes(bytes(range(128, 256)) * 4)
     result = _import(project, binary, tmp_path / "s.sqlite")

@@ -180,7 +180,8 @@ def test_not_a_zoom_report_and_unknown_webinar(project: Path, tmp_path: Path) ->
     report = tmp_path / "other.csv"
     report.write_text("a,b\n1,2\n", encoding="utf-8")
     result = _import(project, report, tmp_path / "s.sqlite")
-    assert result.exit_code == 1 and "is this a Zoom attendee report?" in result.stderr
+    assert result.exit_code == 1 and "this is not a Zoom attendee report" in result.stderr
+    assert "Reports → Webinar → Attendee report" in result.stderr and "--skip-bad-rows" not in result.stderr
     result = run_abm("import", "webinar", report, "--source", "zoom", "--webinar", "nope", "--db",
                      tmp_path / "s.sqlite", "--site", project)
     assert result.exit_code == 1 and f"no webinar page 'nope'; webinars: {SLUG}" in result.stderr
