@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # mkdocs-material prints an end-of-life banner on every build; it is noise in a demo and in CI.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: demo test install build serve chromium postgres clean
+.PHONY: demo test lint install build serve chromium postgres clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,10 @@ demo: build $(DEMO_SECRET)
 	$(BIN)/abm report dashboard --db $(DEMO_DB) --accounts demo/accounts.csv --out demo/dashboard.html
 	$(BIN)/abm serve --settings demo/settings.toml
 
-test: install chromium postgres
+lint: install
+	$(BIN)/ruff check . && $(BIN)/mypy
+
+test: install lint chromium postgres
 	$(BIN)/python -m pytest
 
 clean:
