@@ -24,6 +24,7 @@ from analytics.period import iso
 from analytics.store import BATCH, Store
 from analytics.webinars import WebinarPage, slug_of
 from personalize.accounts import Account
+from personalize.events import UTM_FIELDS
 from personalize.resources import collect
 from personalize.taxonomy import Taxonomy
 
@@ -73,7 +74,6 @@ MATCH_SOURCES = (("ip_range", 35), ("geoip_org", 25), ("geoip_domain", 10), ("co
 BASE_RATE = {1: 1.3, 2: 0.6, 3: 0.22}  # sessions per day of a target account, by tier
 CONTROL_SHARE = 0.10
 CONVERT = {"personalized": 0.045, "control": 0.03}  # CTA click chance per account session
-UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 #: Companies outside the target list; business domains, since the lead form refuses free mail.
 BUSINESS_DOMAINS = ("xinda-tech.example.cn", "huaxin-group.example.cn", "mingyuan-logistics.example.cn")
 

@@ -31,6 +31,7 @@ from personalize.clientip import client_ip, parse_trusted
 from personalize.database import describe
 from personalize.errors import ConfigError, UserError
 from personalize.eventlog import EventLog, utc_now
+from personalize.events import UTM_FIELDS
 from personalize.gating import GatingPolicy
 from personalize.geoip import GeoIP
 from personalize.holdout import CONTROL, Holdout
@@ -46,7 +47,6 @@ from personalize.visitor import (
     IDENTITY_COOKIE,
     SESSION_AGE,
     SESSION_COOKIE,
-    UTM_FIELDS,
     VISITOR_AGE,
     VISITOR_COOKIE,
     VisitorContext,

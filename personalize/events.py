@@ -18,6 +18,9 @@ if TYPE_CHECKING:  # database.py imports this module: its connection type is nee
 
 SCHEMA_VERSION: Final = 1
 
+#: The five campaign tags, in the order every table and export carries them.
+UTM_FIELDS: Final[tuple[str, ...]] = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+
 #: Column order of the `events` table and of every export (`abm export events`).
 EVENT_FIELDS: Final = (
     "ts",  # UTC, ISO 8601 with a trailing Z, e.g. 2026-11-23T09:15:02.123Z
@@ -26,11 +29,7 @@ EVENT_FIELDS: Final = (
     "session_id",
     "path",
     "referrer_host",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
+    *UTM_FIELDS,
     "account_id",
     "match_source",
     "industry",
@@ -93,11 +92,7 @@ LEAD_FIELDS: Final = (
     "consent_text",
     "consent_ts",
     "owner",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
+    *UTM_FIELDS,
     "ip_hash",
 )
 

@@ -25,9 +25,9 @@ from starlette.responses import Response
 
 from personalize.database import DATABASE_ERRORS, connect
 from personalize.eventlog import utc_now
-from personalize.events import LEAD_FIELDS
+from personalize.events import LEAD_FIELDS, UTM_FIELDS
 from personalize.links import sign_cookie
-from personalize.visitor import IDENTITY_AGE, IDENTITY_COOKIE, UTM_FIELDS, cookie_header, identify
+from personalize.visitor import IDENTITY_AGE, IDENTITY_COOKIE, cookie_header, identify
 
 if TYPE_CHECKING:
     from personalize.app import Edge

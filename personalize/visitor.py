@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
+from personalize.events import UTM_FIELDS
 from personalize.links import LINK_PARAM
 from personalize.resolve import Resolution, Visit
 
@@ -29,7 +30,6 @@ IDENTITY_COOKIE: Final = "abm_id"
 VISITOR_AGE: Final = 2 * 365 * 24 * 3600
 SESSION_AGE: Final = 30 * 60  # a session ends after 30 minutes without a request
 IDENTITY_AGE: Final = 365 * 24 * 3600
-UTM_FIELDS: Final[tuple[str, ...]] = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 #: Click ids and channel parameters kept raw in the event's `extra` JSON.
 CAMPAIGN_EXTRAS: Final[tuple[str, ...]] = ("gclid", "bd_vid", "msclkid", "fbclid", "wbraid", "gbraid", "from", "spm", "ref")
 MAX_QUERY: Final = 4096
