@@ -87,11 +87,17 @@ def _errors() -> tuple[tuple[type[Exception], ...], tuple[type[Exception], ...]]
 RETRYABLE, DATABASE_ERRORS = _errors()
 
 
-def connect(db: str, *, timeout: float = 5.0) -> Connection:
-    """Open the store (a SQLite file is created); its event tables are created or upgraded."""
+def connect(db: str, *, timeout: float = 5.0, upgrade: bool = True) -> Connection:
+    """Open the store (a SQLite file is created); its event tables are created or upgraded.
+
+    ``upgrade=False`` only connects: for a store this process has already opened once, so a
+    frequent short connection (one per lead) skips the migration check and its lock.
+    """
     if not is_postgres(db):
-        return connect_sqlite(sqlite_path(db), timeout=timeout)
+        return connect_sqlite(sqlite_path(db), timeout=timeout, upgrade=upgrade)
     connection = PostgresConnection(db, timeout=timeout)
+    if not upgrade:
+        return connection
     try:
         migrate_locked(connection, migrate)
         if connection.execute("SELECT 'a' < 'B'").fetchone()[0]:  # bytes: 'B' (0x42) < 'a' (0x61)

@@ -132,12 +132,14 @@ MIGRATIONS: Final = (
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
-def connect_sqlite(path: str, *, timeout: float = 5.0) -> sqlite3.Connection:
-    """Open (and create or upgrade) a SQLite event store in WAL mode."""
+def connect_sqlite(path: str, *, timeout: float = 5.0, upgrade: bool = True) -> sqlite3.Connection:
+    """Open a SQLite event store in WAL mode; create or upgrade its tables unless ``upgrade`` is off
+    (for a store this process already opened once, e.g. per lead)."""
     connection = sqlite3.connect(path, timeout=timeout, check_same_thread=False)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
-    migrate(connection)
+    if upgrade:
+        migrate(connection)
     return connection
 
 

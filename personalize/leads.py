@@ -213,8 +213,11 @@ def lead_row(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def write_lead(db: str, row: Mapping[str, Any], *, timeout: float = 3.0) -> None:
-    """Insert one lead and commit before returning; any of DATABASE_ERRORS means it was NOT stored."""
-    connection = connect(db, timeout=timeout)
+    """Insert one lead and commit before returning; any of DATABASE_ERRORS means it was NOT stored.
+
+    The edge created the tables when it opened the event log at start-up, so this only connects.
+    """
+    connection = connect(db, timeout=timeout, upgrade=False)
     try:
         with connection:
             connection.execute(
