@@ -28,7 +28,7 @@ from typing import Any
 from analytics.context import REAL_TRAFFIC, ReportContext
 from analytics.period import iso
 from analytics.store import Store
-from personalize.manifest import PUBLIC_FILE, read
+from personalize.manifest import find_public, read
 
 KINDS = ("tier1_visit", "surge", "lead_return")
 #: Without `--since` and without an earlier run, alerts look back this far.
@@ -126,12 +126,10 @@ def surges(ctx: ReportContext, signals: Iterable[dict[str, Any]]) -> list[Alert]
 
 def bofu_urls(site: Path | None) -> set[str]:
     """Site URLs of pages tagged `stage: bofu` in the built site's manifest (empty without one)."""
-    if site is None:
+    path = find_public(site) if site is not None else None
+    if path is None:
         return set()
-    for path in (site / PUBLIC_FILE, site / "site" / PUBLIC_FILE):
-        if path.is_file():
-            return {page.url.strip("/") for page in read(path).pages if page.stage == "bofu"}
-    return set()
+    return {page.url.strip("/") for page in read(path).pages if page.stage == "bofu"}
 
 
 def is_bofu(path: str, bofu: set[str]) -> bool:

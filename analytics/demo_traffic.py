@@ -296,8 +296,8 @@ def generate(
 
 def site_pages(site: Path, content: Path, taxonomy: Taxonomy) -> list[DemoPage]:
     """The pages visitors can reach: the built manifest's, else the content's, else a built-in list."""
-    path = site / manifest_module.PUBLIC_FILE
-    if path.is_file():
+    path = manifest_module.find_public(site)
+    if path is not None:
         pages = manifest_module.read(path).pages
         found = [DemoPage("/" + p.url.lstrip("/"), p.stage, tuple(p.industries), bool(p.download)) for p in pages]
     elif (content / "resources").is_dir():

@@ -53,9 +53,9 @@ def slug_of(src: str) -> str:
 def list_webinars(site: Path | None = None, content: Path | None = None) -> list[WebinarPage]:
     """Every webinar page: from ``site``'s manifest (the site dir or the project root), else ``content``."""
     root = site or Path(".")
-    for candidate in (root / manifest_module.PUBLIC_FILE, root / "site" / manifest_module.PUBLIC_FILE):
-        if candidate.is_file():
-            return _from_manifest(candidate)
+    built = manifest_module.find_public(root)
+    if built is not None:
+        return _from_manifest(built)
     docs = content or (root / "content" if (root / "content").is_dir() else Path("content"))
     return _from_content(docs)
 

@@ -91,6 +91,17 @@ class Manifest:
         return {page.url: page for page in self.pages}
 
 
+def find_public(site: Path) -> Path | None:
+    """The public manifest of a built site dir, or of a project root (its ``site/``); None if unbuilt.
+
+    Commands take `--site` as either, so every reader looks in both places the same way.
+    """
+    for candidate in (site / PUBLIC_FILE, site / "site" / PUBLIC_FILE):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def write(manifest: Manifest, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(asdict(manifest), ensure_ascii=False, indent=1, sort_keys=False)
