@@ -22,8 +22,9 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# a CJK font, so screenshots of the Chinese pages show text rather than empty boxes
 chromium:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+	@command -v chromium >/dev/null && fc-list | grep -qi wqy || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium fonts-wqy-microhei; }
 
 # the PostgreSQL tests start their own throwaway cluster with initdb/pg_ctl; the packaged service is not used
 postgres:

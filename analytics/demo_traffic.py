@@ -37,14 +37,15 @@ class DemoPage:
     url: str  # site-relative, e.g. "/resources/orange-books/abm-playbook/"
     stage: str = "tofu"
     industries: tuple[str, ...] = ("all",)
-    download: bool = False
+    download: str | None = None  # the asset's URL path, e.g. "/downloads/abm-playbook.pdf"
 
 
 BUILT_IN_PAGES = (
     DemoPage("/"), DemoPage("/resources/"), DemoPage("/resources/articles/what-is-abm/"),
-    DemoPage("/resources/orange-books/abm-playbook/", "mofu", download=True),
+    DemoPage("/resources/orange-books/abm-playbook/", "mofu", download="/downloads/abm-playbook.pdf"),
     DemoPage("/resources/cases/huajun-heavy-industry/", "bofu", ("manufacturing",)),
-    DemoPage("/resources/datasheets/channel-cloud/", "bofu", download=True), DemoPage("/pricing/", "bofu"),
+    DemoPage("/resources/datasheets/channel-cloud/", "bofu", download="/downloads/channel-cloud.pdf"),
+    DemoPage("/pricing/", "bofu"),
 )  # fmt: skip
 
 #: (weight, utm_source, utm_medium, referrer host); a UTM source of None is an untagged visit.
@@ -165,9 +166,9 @@ class _Generator:
             if not bot and account is not None and rng.random() < CONVERT[arm or "personalized"] * 2 / count:
                 self.event(at, "cta_click", common, page.url)
                 if page.download:
-                    self.event(at + timedelta(seconds=3), "download", common, page.url)
+                    self.event(at + timedelta(seconds=3), "download", common, page.url, extra={"asset": page.download})
             elif not bot and page.download and rng.random() < 0.03:
-                self.event(at, "download", common, page.url)
+                self.event(at, "download", common, page.url, extra={"asset": page.download})
         return at, common
 
     def event(self, at: datetime, kind: str, common: dict[str, Any], path: str, *,
@@ -222,7 +223,7 @@ class _Generator:
                 "lead_id": f"L{number:05d}-{rng.getrandbits(32):08x}", "ts": iso(end), "visitor_id": visitor,
                 "name": name, "company": account.name if account else "", "email": f"user{number}@{domain}",
                 "role": rng.choice(["IT 经理", "市场总监", "销售副总裁", "运营负责人"]), "account_id": account.id if account else None,
-                "match_source": common["match_source"], "path": page.url, "asset": page.url,
+                "match_source": common["match_source"], "path": page.url, "asset": page.download,
                 "consent_text": "我同意接收产品资讯，并已阅读隐私政策", "consent_ts": iso(end),
                 "owner": account.owner if account else None, "session_id": visit["session_id"], "ip_hash": visit["ip_hash"],
                 **{field: visit.get(field) for field in UTM_FIELDS},
@@ -294,16 +295,20 @@ def generate(
     return out
 
 
+def _asset(download: str | None) -> str | None:
+    return "/" + download.lstrip("/") if download else None
+
+
 def site_pages(site: Path, content: Path, taxonomy: Taxonomy) -> list[DemoPage]:
     """The pages visitors can reach: the built manifest's, else the content's, else a built-in list."""
     path = manifest_module.find_public(site)
     if path is not None:
         pages = manifest_module.read(path).pages
-        found = [DemoPage("/" + p.url.lstrip("/"), p.stage, tuple(p.industries), bool(p.download)) for p in pages]
+        found = [DemoPage("/" + p.url.lstrip("/"), p.stage, tuple(p.industries), _asset(p.download)) for p in pages]
     elif (content / "resources").is_dir():
         resources, _ = collect(content, root=content.parent, taxonomy=taxonomy)
         found = [
-            DemoPage("/" + slug_of(r.path) + "/", r.stage, tuple(r.industries), bool(r.download))
+            DemoPage("/" + slug_of(r.path) + "/", r.stage, tuple(r.industries), _asset(r.download))
             for r in resources
             if not r.accounts  # pages written for one named account are private
         ]

@@ -29,12 +29,14 @@ from personalize.bots import AgentClassifier
 from personalize.caches import remember
 from personalize.clientip import client_ip, parse_trusted
 from personalize.database import describe
+from personalize.downloads import DownloadLog
 from personalize.errors import ConfigError, UserError
 from personalize.eventlog import EventLog, utc_now
 from personalize.events import UTM_FIELDS
 from personalize.gating import GatingPolicy
 from personalize.geoip import GeoIP
 from personalize.holdout import CONTROL, Holdout
+from personalize.leadform import LEAD_PATH
 from personalize.links import load_secret, sign_cookie
 from personalize.pages import Site, SplitPage, load_site
 from personalize.render import DEFAULT, FilledPages, variant_chain
@@ -109,15 +111,13 @@ class Edge:
         self._clients: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
 
     def _load_site(self) -> Site:
-        site = load_site(
+        return load_site(
             self.settings.site,
             self.settings.private_dir,
             script_tag=beacon.script_tag,
-            gated_form=lambda path, html: leads.gated_cta(path, html, self.settings.consent_text),
+            gated_form=leads.gated_cta,
+            consent=self.settings.consent_text,
         )
-        texts = [self.settings.consent_text, *(page.consent for page in site.pages.values() if page.consent)]
-        site.consents = {leads.consent_id(text): text for text in texts}
-        return site
 
     def _load_accounts(self) -> AccountBook:
         if self.settings.accounts is None:
@@ -221,6 +221,11 @@ class Edge:
                 value,
             )
         )
+
+    def download(self, scope: Scope, page: str, asset: str) -> None:
+        """Log one download of a page's asset (see `downloads.DownloadLog`)."""
+        visitor = identify(self, scope, {}, use_link=False)
+        self.event("download", visitor, page, arm=self.arm_of(visitor), extra={"asset": asset})
 
     def arm_of(self, visitor: VisitorContext) -> str | None:
         """The holdout arm of the visitor's account; None outside the experiment (anonymous, bot, preview)."""
@@ -372,9 +377,9 @@ def create_app(settings: Settings) -> EdgeApp:
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         *beacon.routes(edge),
-        Route(leads.LEAD_PATH, leads.endpoint(edge), methods=["POST"]),
+        Route(LEAD_PATH, leads.endpoint(edge), methods=["POST"]),
         *_mounts(settings),
-        Mount("/", app=StaticAssets(settings.site)),
+        Mount("/", app=DownloadLog(StaticAssets(settings.site), edge.site, edge.download)),
     ]
     app = EdgeApp(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
     app.edge = edge

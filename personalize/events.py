@@ -16,7 +16,7 @@ from personalize.errors import UserError
 if TYPE_CHECKING:  # database.py imports this module: its connection type is needed for checking only
     from personalize.database import Connection
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 #: The five campaign tags, in the order every table and export carries them.
 UTM_FIELDS: Final[tuple[str, ...]] = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -73,9 +73,9 @@ ARMS: Final = ("personalized", "control")
 
 DEVICES: Final = ("desktop", "mobile", "tablet", "bot", "other")
 
-#: Lead columns, in table order. A lead is written synchronously before the visitor sees
-#: the success page; consent text and time are stored with it.
-LEAD_FIELDS: Final = (
+#: Lead columns as version 1 created them. A lead is written synchronously before the visitor
+#: sees the success page; the consent text its form showed, its id and the time are stored with it.
+_LEAD_FIELDS_V1: Final = (
     "lead_id",
     "ts",
     "visitor_id",
@@ -95,6 +95,8 @@ LEAD_FIELDS: Final = (
     *UTM_FIELDS,
     "ip_hash",
 )
+#: Lead columns, in table order (later versions add theirs at the end).
+LEAD_FIELDS: Final = (*_LEAD_FIELDS_V1, "consent_id")
 
 _EVENT_COLUMNS = ",\n    ".join(
     f"{name} INTEGER NOT NULL DEFAULT 0"
@@ -108,8 +110,12 @@ _EVENT_COLUMNS = ",\n    ".join(
 )
 
 _LEAD_COLUMNS = ",\n    ".join(
-    f"{name} TEXT PRIMARY KEY" if name == "lead_id" else f"{name} TEXT" for name in LEAD_FIELDS
+    f"{name} TEXT PRIMARY KEY" if name == "lead_id" else f"{name} TEXT" for name in _LEAD_FIELDS_V1
 )
+
+#: Forms built before version 2 posted the page without its leading slash ("resources/x/"): such
+#: leads did not join the pageviews of their page ("/resources/x/").
+_SLASHED = "'/' || {column} WHERE {column} IS NOT NULL AND {column} <> '' AND substr({column}, 1, 1) <> '/'"
 
 #: MIGRATIONS[i] takes a store from version i to version i + 1. Plain SQL that runs
 #: unchanged on SQLite and PostgreSQL.
@@ -126,6 +132,12 @@ MIGRATIONS: Final = (
 )""",
         "CREATE INDEX IF NOT EXISTS leads_visitor ON leads (visitor_id)",
         "CREATE INDEX IF NOT EXISTS leads_email ON leads (email)",
+    ),
+    (
+        "ALTER TABLE leads ADD COLUMN consent_id TEXT",
+        "UPDATE leads SET path = " + _SLASHED.format(column="path"),
+        "UPDATE leads SET asset = " + _SLASHED.format(column="asset") + " AND asset NOT LIKE '%://%'",
+        "UPDATE events SET path = " + _SLASHED.format(column="path") + " AND kind = 'lead'",
     ),
 )
 

@@ -1,8 +1,8 @@
-"""The lead form: its HTML, validation with Chinese field errors, CSRF, honeypot, rate limit, and the write.
+"""The lead form on the edge: validation with Chinese field errors, CSRF, honeypot, rate limit, and the write.
 
-The edge renders the form itself (the same markup for the first view and for a re-render with
-errors), so the fields it validates are the fields it shows. A lead is written synchronously,
-with its consent text and time, before the visitor sees the success page.
+The form itself is `personalize.leadform` (one template for the build's first view and the edge's),
+so the fields validated here are the fields shown. A lead is written synchronously, with the
+consent text its form showed and the time, before the visitor sees the success page.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from html import escape, unescape
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
@@ -26,7 +26,9 @@ from starlette.responses import Response
 from personalize.database import DATABASE_ERRORS, connect
 from personalize.eventlog import utc_now
 from personalize.events import LEAD_FIELDS, UTM_FIELDS
+from personalize.leadform import FIELDS, HONEYPOT, FormFacts, page_path, render
 from personalize.links import sign_cookie
+from personalize.manifest import Page
 from personalize.visitor import IDENTITY_AGE, IDENTITY_COOKIE, cookie_header, identify
 
 if TYPE_CHECKING:
@@ -34,9 +36,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("abm.edge.leads")
 
-FIELDS = ("name", "company", "email", "phone", "role")
-HONEYPOT = "website"
-LABELS = {"name": "姓名", "company": "公司", "email": "工作邮箱", "phone": "手机 / 电话（选填）", "role": "职位"}
 FREE_MAIL = frozenset(
     """qq.com foxmail.com 163.com 126.com yeah.net sina.com sina.cn sohu.com aliyun.com 139.com 189.cn
     wo.cn tom.com gmail.com googlemail.com hotmail.com outlook.com live.com msn.com yahoo.com
@@ -48,13 +47,7 @@ PHONE = re.compile(
     r"|0\d{2,3}[ -]?\d{3,4}[ -]?\d{4}(?:-\d{1,6})?"  # CN landline with area code and extension
     r"|\+[1-9][\d ()\-]{6,18}\d)$"  # international
 )
-MAX_LENGTH = 200
 RATE_WINDOW = 600.0
-
-
-def consent_id(text: str) -> str:
-    """The id of a consent text; it travels in the form so the text stored is the one that was shown."""
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def csrf_token(secret: bytes, visitor_id: str) -> str:
@@ -67,28 +60,44 @@ def csrf_ok(secret: bytes, visitor_id: str | None, token: str) -> bool:
 
 
 def validate(form: Mapping[str, str], consents: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Cleaned values (with the consent text shown) and field errors in Chinese; no errors = write it."""
-    values = {name: (form.get(name) or "").strip()[:MAX_LENGTH] for name in FIELDS}
+    """Cleaned values (with the consent text shown and its id) and field errors in Chinese; no errors = write it."""
+    values = {field.name: (form.get(field.name) or "").strip() for field in FIELDS}
+    values["email"] = values["email"].lower()
     errors: dict[str, str] = {}
-    for name in ("name", "company", "role"):
-        if not values[name]:
-            errors[name] = f"请填写{LABELS[name]}"
-    email = values["email"].lower()
-    values["email"] = email
-    if not email:
-        errors["email"] = "请填写工作邮箱"
-    elif not EMAIL.match(email):
-        errors["email"] = "邮箱格式不正确，例如 zhang.wei@company.com"
-    elif email.rsplit("@", 1)[1] in FREE_MAIL:
-        errors["email"] = "请使用公司邮箱，不支持 QQ、163、Gmail 等个人邮箱"
-    if values["phone"] and not PHONE.match(values["phone"]):
-        errors["phone"] = "电话格式不正确，例如 138 0013 8000、010-12345678 或 +65 6123 4567"
-    values["consent_text"] = consents.get(form.get("consent_id") or "", "")
+    for field in FIELDS:
+        value = values[field.name]
+        if field.required and not value:
+            errors[field.name] = f"请填写{field.label}"
+        elif len(value) > field.max_length:
+            errors[field.name] = f"{field.label}最多 {field.max_length} 个字"
+            values[field.name] = value[: field.max_length]
+        elif value and field.name in FORMATS:
+            problem = FORMATS[field.name](value)
+            if problem:
+                errors[field.name] = problem
+    values["consent_id"] = form.get("consent_id") or ""
+    values["consent_text"] = consents.get(values["consent_id"], "")
     if form.get("consent") != "yes":
         errors["consent"] = "请阅读并勾选同意条款"
     elif not values["consent_text"]:
         errors["consent"] = "同意条款已更新，请刷新页面阅读后重新勾选"
     return values, errors
+
+
+def email_problem(email: str) -> str | None:
+    if not EMAIL.match(email):
+        return "邮箱格式不正确，例如 zhang.wei@company.com"
+    if email.rsplit("@", 1)[1] in FREE_MAIL:
+        return "请使用公司邮箱，不支持 QQ、163、Gmail 等个人邮箱"
+    return None
+
+
+def phone_problem(phone: str) -> str | None:
+    return None if PHONE.match(phone) else "电话格式不正确，例如 138 0013 8000、010-12345678 或 +65 6123 4567"
+
+
+#: Field -> the check of a filled value's shape.
+FORMATS: dict[str, Callable[[str], str | None]] = {"email": email_problem, "phone": phone_problem}
 
 
 class RateLimit:
@@ -116,68 +125,20 @@ def hidden(name: str, value: str) -> str:
     return f'<input type="hidden" name="{name}" value="{escape(value)}">'
 
 
-def form_html(
-    page_path: str,
-    consent: str,
-    *,
-    values: Mapping[str, str] | None = None,
-    errors: Mapping[str, str] | None = None,
-    request_fields: str = "",
-) -> str:
-    """The lead form; `request_fields` (CSRF token, campaign) are the only per-visitor part."""
-    values = values or {}
-    errors = errors or {}
-    rows = []
-    for name in FIELDS:
-        kind = "email" if name == "email" else "tel" if name == "phone" else "text"
-        required = "" if name == "phone" else " required"
-        error = f'<span class="abm-error" role="alert">{escape(errors[name])}</span>' if name in errors else ""
-        rows.append(
-            f'<label>{LABELS[name]}<input type="{kind}" name="{name}" value="{escape(values.get(name, ""))}"'
-            f' maxlength="{MAX_LENGTH}"{required}></label>{error}'
-        )
-    consent_error = (
-        f'<span class="abm-error" role="alert">{escape(errors["consent"])}</span>' if "consent" in errors else ""
-    )
-    summary = '<p class="abm-error" role="alert">请修改标出的内容后重新提交。</p>' if errors else ""
-    return (
-        f'<form class="abm-lead-form" method="post" action="/abm/lead">{summary}'
-        + "".join(rows)
-        + f'<label class="abm-consent"><input type="checkbox" name="consent" value="yes" required> {escape(consent)}</label>'
-        + consent_error
-        + hidden("consent_id", consent_id(consent))
-        + hidden("page", page_path)
-        + '<label class="abm-hp" style="display:none" aria-hidden="true">请勿填写'
-        + f'<input type="text" name="{HONEYPOT}" tabindex="-1" autocomplete="off"></label>'
-        + request_fields
-        + '<button type="submit" class="md-button md-button--primary">提交并获取资料</button></form>'
-    )
-
-
 REQUEST_FIELDS_MARK = "\x00request\x00"
-CONSENT_FIELD = 'name="consent_text" value="'
 
 
-def gated_cta(page_path: str, gated_html: str, default_consent: str) -> tuple[bytes, bytes, str]:
-    """The build's lead form, split where the per-visitor fields go, and the consent text it shows.
+def form_facts(page: Page, consent: str) -> FormFacts:
+    """The facts of a page's form as the build wrote them (the manifest), with the edge's consent text."""
+    return FormFacts(page=page_path(page.url), asset=page_path(page.download or ""), title=page.title,
+                     webinar=page.type == "webinar", consent=consent)
 
-    The build's form is kept as written (its title, labels, consent text); the edge adds the consent
-    id, the page and, per request, the CSRF token. A gated CTA without a form gets the edge's form.
-    """
-    end = gated_html.rfind("</form>")
-    if end < 0:
-        html = gated_html + form_html(page_path, default_consent, request_fields=REQUEST_FIELDS_MARK)
-        before, after = html.split(REQUEST_FIELDS_MARK)
-        return before.encode(), after.encode(), default_consent
-    consent = default_consent
-    at = gated_html.find(CONSENT_FIELD)
-    if at >= 0:
-        start = at + len(CONSENT_FIELD)
-        consent = unescape(gated_html[start : gated_html.find('"', start)]) or default_consent
-    fields = hidden("consent_id", consent_id(consent))
-    if 'name="page"' not in gated_html:
-        fields += hidden("page", page_path)
-    return (gated_html[:end] + fields).encode(), gated_html[end:].encode(), consent
+
+def gated_cta(page: Page, consent: str) -> tuple[bytes, bytes, FormFacts]:
+    """A page's lead form split where the per-visitor fields go, and the facts it was drawn from."""
+    facts = form_facts(page, consent)
+    before, after = render(facts, request_fields=REQUEST_FIELDS_MARK).split(REQUEST_FIELDS_MARK)
+    return before.encode(), after.encode(), facts
 
 
 def request_fields(csrf: str, campaign: Mapping[str, str]) -> str:
@@ -228,8 +189,8 @@ def write_lead(db: str, row: Mapping[str, Any], *, timeout: float = 3.0) -> None
         connection.close()
 
 
-LEAD_PATH = "/abm/lead"
 MAX_FORM = 16_384
+CAMPAIGN_MAX = 200
 SHELL = (
     '<!doctype html><html lang="zh"><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
     "<title>{title}</title><body><main>{body}</main></body></html>"
@@ -246,10 +207,11 @@ def endpoint(edge: Edge) -> Callable[[Request], Awaitable[Response]]:
         form = await request.form(max_files=0, max_fields=40)
         data = {key: value for key, value in form.items() if isinstance(value, str)}
         visitor = identify(edge, request.scope, {}, use_link=False)
-        page_path = data.get("page", "/")
-        page = edge.site.lookup(page_path)
+        path = page_path(data.get("page", ""))  # forms of builds before the fix posted it without the slash
+        page = edge.site.lookup(path)
         if page is not None and not edge.allowed(page, visitor):
             page = None
+        facts = page.form if page is not None and page.form is not None else edge.site.default_form(path)
 
         def answer(status: int, fragment: str, cookies: list[tuple[bytes, bytes]] | None = None) -> Response:
             if page is not None and "cta" in page.slots:
@@ -271,13 +233,12 @@ def endpoint(edge: Edge) -> Callable[[Request], Awaitable[Response]]:
         if not edge.rate_limit.allow(visitor.ip_hash or visitor.visitor_id):
             edge.counters["lead_rate_limited"] += 1
             return answer(429, message_html("提交过于频繁", "请十分钟后再试。"))
-        campaign = {name: data[name][:MAX_LENGTH] for name in UTM_FIELDS if data.get(name)}
+        campaign = {name: data[name][:CAMPAIGN_MAX] for name in UTM_FIELDS if data.get(name)}
         values, errors = validate(data, edge.site.consents)
-        consent = page.consent if page is not None and page.consent else edge.settings.consent_text
         fields = request_fields(csrf_token(edge.secret, visitor.visitor_id), campaign)
         if errors:
             edge.counters["lead_invalid"] += 1
-            return answer(400, form_html(page_path, consent, values=values, errors=errors, request_fields=fields))
+            return answer(400, render(facts, values=values, errors=errors, request_fields=fields))
         account = edge.accounts.by_email(values["email"]) or visitor.resolution.account
         now = utc_now()
         row = lead_row(
@@ -290,8 +251,8 @@ def endpoint(edge: Edge) -> Callable[[Request], Awaitable[Response]]:
                 "session_id": visitor.session_id,
                 "account_id": account.id if account is not None else None,
                 "match_source": "cookie" if account is not None else visitor.resolution.match_source,
-                "path": page_path,
-                "asset": page.page.download if page is not None and page.page is not None else None,
+                "path": path,
+                "asset": facts.asset or None,
                 "owner": visitor.resolution.owner,
                 "ip_hash": visitor.ip_hash,
             }
@@ -301,13 +262,13 @@ def endpoint(edge: Edge) -> Callable[[Request], Awaitable[Response]]:
         except DATABASE_ERRORS as error:
             edge.counters["lead_write_failed"] += 1
             log.error("lead NOT stored, visitor asked to retry: %s", error)
-            retry = form_html(page_path, consent, values=values, request_fields=fields)
+            retry = render(facts, values=values, request_fields=fields)
             return answer(503, failure_html() + retry)
         edge.counters["lead_written"] += 1
         visitor.resolution = replace(
             visitor.resolution, account=account, match_source="cookie" if account else "none", visitor_is_lead=True
         )
-        edge.event("lead", visitor, page_path, arm=edge.arm_of(visitor), extra={"lead_id": row["lead_id"]})
+        edge.event("lead", visitor, path, arm=edge.arm_of(visitor), extra={"lead_id": row["lead_id"]})
         secure = edge.secure_cookies(visitor)
         identity = sign_cookie(
             edge.secret,

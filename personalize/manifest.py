@@ -84,6 +84,7 @@ class Manifest:
     taxonomy: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     site_lang: str = "zh"
     generated_at: str = ""
+    consent: str = ""  # the consent text the build's lead forms show (empty in manifests before it was recorded)
     schema: str = SCHEMA
     version: int = VERSION
 
@@ -141,6 +142,7 @@ def from_dict(data: Any, *, source: str = "manifest", schema: str = SCHEMA) -> M
         taxonomy=data.get("taxonomy", {}),
         site_lang=data.get("site_lang", "zh"),
         generated_at=data.get("generated_at", ""),
+        consent=str(data.get("consent", "")),
         schema=schema,
     )
 

@@ -12,15 +12,16 @@ from pathlib import Path
 
 from personalize import manifest as manifest_module
 from personalize.errors import ConfigError
+from personalize.leadform import DEFAULT_CONSENT, FormFacts, consent_id
 from personalize.manifest import Manifest, ManifestError, Page, slot_markers
 
 SLOT_OPEN = "<!--abm:slot:"
 NOT_FOUND_FILE = "404.html"
 FALLBACK_404 = "<!doctype html><meta charset=utf-8><title>404</title><h1>404</h1><p>页面不存在</p>".encode()
 
-#: (request path, the build's gated CTA HTML) -> the lead form's bytes split where the per-visitor
-#: fields go, and the consent text the form shows.
-FormRenderer = Callable[[str, str], tuple[bytes, bytes, str]]
+#: A page with an asset -> its lead form's bytes split where the per-visitor fields go, and the
+#: facts it was drawn from (to draw it again with a visitor's values and errors).
+FormRenderer = Callable[[Page, str], tuple[bytes, bytes, FormFacts]]
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class SplitPage:
     accounts: frozenset[str] = frozenset()  # non-empty: private, only for these accounts
     cta_open: bytes | None = None
     cta_gated: tuple[bytes, bytes] | None = None  # the lead form, split where the CSRF token goes
-    consent: str = ""  # the consent text the page's lead form shows
+    form: FormFacts | None = None  # what the page's lead form shows
 
     def with_slots(self, fragments: Mapping[str, bytes]) -> bytes:
         """The page with its default slot contents, except the slots given (lead form answers, 404)."""
@@ -55,7 +56,8 @@ class Site:
     variants: dict[str, dict[str, bytes]]  # "default" | "industry:<id>" | "account:<id>" -> slot -> bytes
     not_found: bytes
     industries: frozenset[str] = field(default_factory=frozenset)
-    consents: dict[str, str] = field(default_factory=dict)  # consent id -> text, of every form served
+    consent: str = ""  # the consent text of the forms the edge draws
+    consents: dict[str, str] = field(default_factory=dict)  # consent id -> text, of every form a visitor may hold
 
     def lookup(self, path: str) -> SplitPage | None:
         """The page for a request path: `/x/`, `/x/index.html` or `/x.html`."""
@@ -63,6 +65,10 @@ class Site:
         if page is None and path.endswith("/index.html"):
             page = self.pages.get(path[: -len("index.html")])
         return page
+
+    def default_form(self, path: str) -> FormFacts:
+        """The form drawn again for a post from no known page (a removed page, a hand-made post)."""
+        return FormFacts(page=path, asset="", title="资料", webinar=False, consent=self.consent)
 
 
 def split_html(html: str, source: str = "page") -> tuple[list[str], list[str], dict[str, str]]:
@@ -106,9 +112,17 @@ def url_path(relative_file: str) -> str:
 
 
 def load_site(
-    site_dir: Path, private_dir: Path, *, script_tag: Callable[[Page | None], str], gated_form: FormRenderer
+    site_dir: Path,
+    private_dir: Path,
+    *,
+    script_tag: Callable[[Page | None], str],
+    gated_form: FormRenderer,
+    consent: str = "",
 ) -> Site:
-    """Read the manifests and split every built page; problems become one ConfigError."""
+    """Read the manifests and split every built page; problems become one ConfigError.
+
+    Every lead form is drawn with one consent text: `consent` if given, else the build's.
+    """
     try:
         public = manifest_module.read(site_dir / manifest_module.PUBLIC_FILE)
     except ManifestError as error:
@@ -122,15 +136,21 @@ def load_site(
         else Manifest(pages=[], variants={}, schema=manifest_module.PRIVATE_SCHEMA)
     )
     listed = {page.file: page for page in public.pages}
+    built_consent = public.consent or DEFAULT_CONSENT
+    consent = consent or built_consent
+
+    def draw_form(page: Page) -> tuple[bytes, bytes, FormFacts]:
+        return gated_form(page, consent)
+
     problems: list[str] = []
     pages: dict[str, SplitPage] = {}
     for file in sorted(site_dir.rglob("*.html")):
         relative = file.relative_to(site_dir).as_posix()
-        split = _split_file(file, relative, listed.get(relative), script_tag, gated_form, problems)
+        split = _split_file(file, relative, listed.get(relative), script_tag, draw_form, problems)
         if split is not None:
             pages[url_path(relative)] = split
     for page in private.pages:
-        split = _split_file(private_dir / page.file, page.file, page, script_tag, gated_form, problems)
+        split = _split_file(private_dir / page.file, page.file, page, script_tag, draw_form, problems)
         if split is not None:
             pages[url_path(page.file)] = split
     if problems:
@@ -146,6 +166,9 @@ def load_site(
         variants=variants,
         not_found=not_found.with_slots({}) if not_found is not None else FALLBACK_404,
         industries=frozenset(public.taxonomy.get("industries", {})),
+        consent=consent,
+        # a copy of a page as the static build drew it shows the build's text: a lead from it consented to that
+        consents={consent_id(text): text for text in (consent, built_consent)},
     )
 
 
@@ -154,7 +177,7 @@ def _split_file(
     relative: str,
     page: Page | None,
     script_tag: Callable[[Page | None], str],
-    gated_form: FormRenderer,
+    draw_form: Callable[[Page], tuple[bytes, bytes, FormFacts]],
     problems: list[str],
 ) -> SplitPage | None:
     try:
@@ -165,7 +188,7 @@ def _split_file(
         return None
     pieces[-1] = inject_before_body_end(pieces[-1], script_tag(page))
     cta = page.cta if page is not None else None
-    gated = gated_form(url_path(relative), cta["gated"]) if cta and "gated" in cta else None
+    gated = draw_form(page) if page is not None and cta and "gated" in cta else None
     return SplitPage(
         url=url_path(relative).lstrip("/"),
         pieces=tuple(piece.encode() for piece in pieces),
@@ -175,5 +198,5 @@ def _split_file(
         accounts=frozenset(page.accounts) if page is not None else frozenset(),
         cta_open=cta["open"].encode() if cta and "open" in cta else None,
         cta_gated=gated[:2] if gated else None,
-        consent=gated[2] if gated else "",
+        form=gated[2] if gated else None,
     )

@@ -33,7 +33,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from personalize import confidential, listing, manifest, preview
+from personalize import confidential, leadform, listing, manifest, preview
 from personalize.agenda import webinar_facts
 from personalize.errors import UserError
 from personalize.frontmatter import Problem, Resource
@@ -59,6 +59,8 @@ class AbmConfig(Config):
     preview_industry = c.Optional(c.Type(str))
     #: account whose variant and pages `mkdocs serve` shows (also: env ABM_PREVIEW_ACCOUNT)
     preview_account = c.Optional(c.Type(str))
+    #: the consent text of every lead form, stored with each lead; the edge serves the same text
+    consent_text = c.Type(str, default=leadform.DEFAULT_CONSENT)
 
 
 class AbmPlugin(BasePlugin[AbmConfig]):
@@ -73,7 +75,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
             self.taxonomy = Taxonomy.load(self.root / self.config.taxonomy)
         except UserError as error:
             raise PluginError(str(error)) from error
-        self.renderer = SlotRenderer(urlsplit(config.site_url or "").path or "/")
+        self.renderer = SlotRenderer(urlsplit(config.site_url or "").path or "/", consent=self.config.consent_text)
         self.user_nav = config.nav is not None
         return config
 
@@ -247,7 +249,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
             return manifest.Manifest(
                 pages=[p for uri, p in pages.items() if (uri in self.private) == private],
                 variants={k: v for k, v in variants.items() if k.startswith("account:") == private},
-                taxonomy=self.taxonomy.as_dict(), generated_at=stamp,
+                taxonomy=self.taxonomy.as_dict(), generated_at=stamp, consent=self.config.consent_text,
                 schema=manifest.PRIVATE_SCHEMA if private else manifest.SCHEMA)
 
         return build(False), build(True)

@@ -22,11 +22,6 @@ from personalize.errors import ConfigError
 SETTINGS_ENV = "ABM_SETTINGS"
 ENV_PREFIX = "ABM_"
 COOKIE_SECURE = ("auto", "always", "never")
-DEFAULT_CONSENT = (
-    "我同意贵公司按照隐私政策处理我提交的信息，用于发送我申请的资料并就相关产品与我联系；"
-    "我可以随时撤回同意。"
-)
-
 
 def _setting(default: Any, help: str, kind: str, *, flag: bool = True) -> Any:
     """A dataclass field carrying the metadata --help, the env var and the README are made from."""
@@ -75,7 +70,12 @@ class Settings:
     gate_stages: list[str] = _setting(
         ["mofu", "bofu"], "gated: auto pages show the lead form to unknown visitors on these stages.", "strs"
     )
-    consent_text: str = _setting(DEFAULT_CONSENT, "Consent text shown in the lead form and stored with each lead.", "str", flag=False)
+    consent_text: str = _setting(
+        "",
+        "Consent text of the lead forms the edge serves, stored with each lead; empty: the build's (mkdocs.yml abm `consent_text`).",
+        "str",
+        flag=False,
+    )
     dashboard_path: str = _setting("/_abm/dashboard", "Where the analytics dashboard is mounted.", "str")
     dashboard_token: str | None = _setting(
         None, "Token the dashboard asks for; unset = the dashboard answers 401 to everyone.", "str"

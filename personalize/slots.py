@@ -11,9 +11,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from personalize import leadform
 from personalize.manifest import SLOTS, slot_markers
-
-CONSENT = "我同意按照隐私政策处理以上信息，并接受与本资料相关的后续联系。"
 
 
 def container(slot: str, fragment: str, *, variant: str = "page") -> str:
@@ -26,7 +25,7 @@ def container(slot: str, fragment: str, *, variant: str = "page") -> str:
 class SlotRenderer:
     """Turns slot data (from a variant, or a page's asset) into HTML fragments."""
 
-    def __init__(self, base_path: str = "/", *, consent: str = CONSENT) -> None:
+    def __init__(self, base_path: str = "/", *, consent: str = leadform.DEFAULT_CONSENT) -> None:
         self.base_path = base_path if base_path.endswith("/") else base_path + "/"
         self.consent = consent
         self.env = Environment(
@@ -53,10 +52,14 @@ class SlotRenderer:
 
     def asset_cta(self, *, page_url: str, title: str, download: str, webinar: bool) -> dict[str, str]:
         """The two CTA fragments of a page with an asset: `open` links it, `gated` is the lead form."""
-        facts = {"page_url": page_url, "download": self.url(download), "consent": self.consent}
+        form = self.lead_form(page_url=page_url, title=title, download=download, webinar=webinar)
         return {
             "open": self._render("cta-open.html", title=title, label="观看回放" if webinar else "立即下载",
-                                 **facts),
-            "gated": self._render("cta-gated.html", title=f"获取《{title}》",
-                                  label="提交并报名" if webinar else "提交并获取", **facts),
+                                 download=form.asset),
+            "gated": leadform.render(form),
         }
+
+    def lead_form(self, *, page_url: str, title: str, download: str, webinar: bool) -> leadform.FormFacts:
+        """The facts of a page's lead form, the same the edge renders it from."""
+        return leadform.FormFacts(page=leadform.page_path(page_url), asset=self.url(download), title=title,
+                                  webinar=webinar, consent=self.consent, action=self.url(leadform.LEAD_PATH.lstrip("/")))

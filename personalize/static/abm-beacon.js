@@ -1,4 +1,4 @@
-/* abm-site beacon: first-party, optional. Reports CTA clicks, downloads, engaged time and
+/* abm-site beacon: first-party, optional. Reports CTA clicks, engaged time and
    webinar join / heartbeat / leave to /abm/beacon. The site works the same without it. */
 (function () {
   "use strict";
@@ -32,9 +32,8 @@
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[href]");
     if (!link) return;
-    var href = link.getAttribute("href");
-    if (/(^|\/)downloads\//.test(link.pathname || href)) send("download", null, href);
-    else if (link.closest("[data-abm-slot=cta]")) send("cta_click", null, href);
+    // downloads are logged by the edge as it serves the file; a click in the CTA slot is a CTA click
+    if (link.closest("[data-abm-slot=cta]")) send("cta_click", null, link.getAttribute("href"));
   }, true);
   var webinar = !!(me && me.hasAttribute("data-webinar")), joined = Date.now();
   if (webinar) {

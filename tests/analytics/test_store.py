@@ -10,6 +10,7 @@ import pytest
 from analytics import store as store_module
 from analytics.store import ANALYTICS_SCHEMA_VERSION, Store
 from personalize.errors import UserError
+from personalize.events import SCHEMA_VERSION
 
 EVENTS = [
     {"ts": "2026-03-02T09:00:00.000Z", "kind": "pageview", "visitor_id": "v1", "account_id": "ACC-1", "path": "/a/"},
@@ -50,7 +51,7 @@ def test_create_makes_every_table_and_records_the_analytics_version(tmp_path: Pa
         assert {"events", "leads", "webinar_registrants", "webinar_spans", "crm_stages", "alerts_sent"} <= store.tables()
     with Store.open(path) as store:  # reopening migrates nothing twice
         versions = store.query("SELECT component, version FROM schema_version ORDER BY component")
-    assert versions == [{"component": "analytics", "version": ANALYTICS_SCHEMA_VERSION}, {"component": "events", "version": 1}]
+    assert versions == [{"component": "analytics", "version": ANALYTICS_SCHEMA_VERSION}, {"component": "events", "version": SCHEMA_VERSION}]
 
 
 def test_a_newer_analytics_schema_is_refused(db: str) -> None:

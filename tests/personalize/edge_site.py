@@ -1,7 +1,7 @@
 """A small hand-written build (site, private dir, manifests), accounts CSV and secret for edge tests.
 
-Markers in the fragments (HERO-DEFAULT, HERO-MANUFACTURING, HERO-ACC-1, GATED-FORM, OPEN-LINK)
-let a test tell from the body which variant and which CTA were served.
+Markers in the fragments (HERO-DEFAULT, HERO-MANUFACTURING, HERO-ACC-1, OPEN-LINK, and the lead
+form's GATED_FORM attribute) let a test tell from the body which variant and which CTA were served.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from personalize import manifest
+from personalize import leadform, manifest
+from personalize.leadform import FormFacts, page_path
 from personalize.manifest import Manifest, Page, Webinar
 from personalize.settings import Settings
 
@@ -45,21 +46,20 @@ VARIANTS = {
 PRIVATE_VARIANTS = {"account:ACC-1": {"hero": '<h1 class="hero">HERO-ACC-1 恒锐精工专属方案</h1>'}}
 
 
-def gated_form(page_url: str) -> str:
-    return (
-        f'<form class="GATED-FORM" method="post" action="/abm/lead"><p>获取资料</p>'
-        f'<input type="hidden" name="page" value="{page_url}">'
-        '<input name="name"><input name="company"><input name="email"><input name="phone"><input name="role">'
-        '<input type="text" name="website" style="display:none">'
-        f'<label><input type="checkbox" name="consent" value="yes"> {CONSENT}</label>'
-        f'<input type="hidden" name="consent_text" value="{CONSENT}"><button>提交</button></form>'
-    )
+#: The lead form's mark in a served body: the one template draws it (`personalize.leadform`).
+GATED_FORM = 'data-abm-cta="lead"'
+
+
+def gated_form(url: str, title: str, download: str) -> str:
+    """The lead form as the build draws it into the page."""
+    facts = FormFacts(page=page_path(url), asset=page_path(download), title=title, webinar=False, consent=CONSENT)
+    return leadform.render(facts)
 
 
 def _page(url: str, title: str, stage: str, gated: str, *, download: str | None = None, **extra: Any) -> Page:
     cta = None
     if download:
-        cta = {"open": f'<a class="OPEN-LINK" href="/{download}" download>下载</a>', "gated": gated_form("/" + url)}
+        cta = {"open": f'<a class="OPEN-LINK" href="/{download}" download>下载</a>', "gated": gated_form(url, title, download)}
     return Page(
         url=url,
         file=f"{url}index.html" if url else "index.html",
@@ -110,7 +110,8 @@ def write_edge_site(root: Path) -> Path:
     for name in ("whitepaper", "trends", "casebook", "datasheet"):
         _write(site / f"downloads/{name}.pdf", "%PDF-1.4 test")
     taxonomy = {"industries": {key.split(":")[1]: {"zh": key, "en": key} for key in VARIANTS if ":" in key}}
-    manifest.write(Manifest(pages=PAGES, variants=VARIANTS, taxonomy=taxonomy), site / manifest.PUBLIC_FILE)
+    public = Manifest(pages=PAGES, variants=VARIANTS, taxonomy=taxonomy, consent=CONSENT)
+    manifest.write(public, site / manifest.PUBLIC_FILE)
     private_manifest = Manifest(pages=PRIVATE_PAGES, variants=PRIVATE_VARIANTS, schema=manifest.PRIVATE_SCHEMA)
     manifest.write(private_manifest, private / manifest.PRIVATE_FILE)
     _write(root / "accounts.csv", ACCOUNTS_CSV)
@@ -127,7 +128,6 @@ def edge_settings(root: Path, **values: Any) -> Settings:
         "taxonomy": REPO / "taxonomy.yml",
         "secret_file": root / "secret.key",
         "db": str(root / "events.sqlite"),
-        "consent_text": CONSENT,
         "holdout": 0.0,
     }
     base.update(values)

@@ -13,7 +13,7 @@ from personalize.errors import ConfigError
 from personalize.events import EVENT_FIELDS, connect_sqlite
 from personalize.holdout import Holdout
 from tests.personalize.edge_client import Edge, link, root, start_edge
-from tests.personalize.edge_site import CONFIDENTIAL, SECRET, edge_settings
+from tests.personalize.edge_site import CONFIDENTIAL, GATED_FORM, SECRET, edge_settings
 
 __all__ = ["root", "start_edge"]  # fixtures
 
@@ -168,7 +168,7 @@ def test_holdout_is_stable_by_account(start_edge: Any) -> None:
 def test_full_holdout_serves_control_the_default_page(start_edge: Any) -> None:
     edge = start_edge(holdout=1.0)
     response = edge.get(f"/resources/whitepaper/?abm={link('ACC-1')}")
-    assert "HERO-DEFAULT" in response.text and "GATED-FORM" in response.text  # control: as if anonymous
+    assert "HERO-DEFAULT" in response.text and GATED_FORM in response.text  # control: as if anonymous
     event = edge.events()[-1]
     assert (event["arm"], event["variant"], event["account_id"]) == ("control", "default", "ACC-1")
 
@@ -176,10 +176,10 @@ def test_full_holdout_serves_control_the_default_page(start_edge: Any) -> None:
 @pytest.mark.parametrize(
     ("path", "identified", "expected"),
     [
-        ("/resources/whitepaper/", False, "GATED-FORM"),  # auto, MoFu, unknown
+        ("/resources/whitepaper/", False, GATED_FORM),  # auto, MoFu, unknown
         ("/resources/whitepaper/", True, "OPEN-LINK"),  # auto, identified target account
         ("/resources/trends/", False, "OPEN-LINK"),  # auto, ToFu
-        ("/resources/casebook/", True, "GATED-FORM"),  # true: a form even for accounts
+        ("/resources/casebook/", True, GATED_FORM),  # true: a form even for accounts
         ("/resources/datasheet/", False, "OPEN-LINK"),  # false
     ],
 )
@@ -187,8 +187,8 @@ def test_gating_per_policy(edge: Edge, path: str, identified: bool, expected: st
     query = f"?abm={link('ACC-1')}" if identified else ""
     body = edge.get(path + query).text
     assert expected in body
-    assert ("OPEN-LINK" if expected == "GATED-FORM" else "GATED-FORM") not in body
-    if expected == "GATED-FORM":
+    assert ("OPEN-LINK" if expected == GATED_FORM else GATED_FORM) not in body
+    if expected == GATED_FORM:
         assert 'name="csrf"' in body and 'name="consent_id"' in body
 
 

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from personalize.events import connect_sqlite
-from personalize.leads import RateLimit, consent_id, validate
+from personalize.leadform import consent_id
+from personalize.leads import RateLimit, validate
 from tests.personalize.edge_client import Edge, root, rows, start_edge
-from tests.personalize.edge_site import CONSENT
+from tests.personalize.edge_site import CONSENT, GATED_FORM
 
 __all__ = ["root", "start_edge"]  # fixtures
 PAGE = "/resources/whitepaper/"
@@ -63,7 +64,7 @@ def test_rate_limit_window() -> None:
 def _form(edge: Edge, path: str = PAGE) -> dict[str, str]:
     """Open a gated page like a browser and read the hidden fields its form carries."""
     body = edge.get(path).text
-    assert "GATED-FORM" in body
+    assert GATED_FORM in body
     fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', body))
     assert fields["csrf"] and fields["consent_id"] == consent_id(CONSENT)
     return fields
@@ -81,13 +82,13 @@ def test_good_lead_is_written_before_success_and_identifies_the_visitor(start_ed
     assert 'href="/downloads/whitepaper.pdf"' in response.text
     [lead] = _leads(edge)  # read right after the answer: it was written synchronously
     assert (lead["email"], lead["account_id"], lead["match_source"]) == ("zhang.wei@hengrui-precision.cn", "ACC-1", "cookie")
-    assert lead["consent_text"] == CONSENT and lead["consent_ts"] and lead["asset"] == "downloads/whitepaper.pdf"
+    assert lead["consent_text"] == CONSENT and lead["consent_ts"] and lead["asset"] == "/downloads/whitepaper.pdf"
     assert (lead["utm_source"], lead["utm_campaign"]) == ("wechat", "q4") and lead["path"] == PAGE
     pageview = edge.events()[0]
     assert lead["visitor_id"] == pageview["visitor_id"] and lead["ip_hash"] == pageview["ip_hash"]
     assert any(c.startswith("abm_id=") for c in response.headers.get_list("set-cookie"))
     again = edge.get(PAGE)  # a known lead of ACC-1 now: no form twice, the account's variant
-    assert "OPEN-LINK" in again.text and "GATED-FORM" not in again.text and "HERO-ACC-1" in again.text
+    assert "OPEN-LINK" in again.text and GATED_FORM not in again.text and "HERO-ACC-1" in again.text
     kinds = [(e["kind"], e["account_id"], e["match_source"]) for e in edge.events()]
     assert kinds == [("pageview", None, "none"), ("lead", "ACC-1", "cookie"), ("pageview", "ACC-1", "cookie")]
 

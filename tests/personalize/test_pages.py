@@ -8,8 +8,9 @@ import pytest
 
 from personalize import leads
 from personalize.errors import ConfigError
+from personalize.leadform import consent_id
 from personalize.pages import inject_before_body_end, load_site, split_html, url_path
-from tests.personalize.edge_site import CONSENT, write_edge_site
+from tests.personalize.edge_site import CONSENT, GATED_FORM, write_edge_site
 
 
 def _load(root: Path):  # type: ignore[no-untyped-def]
@@ -17,7 +18,7 @@ def _load(root: Path):  # type: ignore[no-untyped-def]
         root / "site",
         root / "build" / "private",
         script_tag=lambda page: "<script src=/abm/beacon.js defer></script>",
-        gated_form=lambda path, html: leads.gated_cta(path, html, "默认条款"),
+        gated_form=leads.gated_cta,
     )
 
 
@@ -69,10 +70,10 @@ def test_load_site_splits_public_and_private_pages(tmp_path: Path) -> None:
     whitepaper = site.lookup("/resources/whitepaper/index.html")
     assert whitepaper is site.pages["/resources/whitepaper/"]
     assert whitepaper.cta_open is not None and b"OPEN-LINK" in whitepaper.cta_open
-    assert whitepaper.cta_gated is not None and whitepaper.consent == CONSENT
+    assert whitepaper.cta_gated is not None and whitepaper.form is not None and whitepaper.form.consent == CONSENT
     before, after = whitepaper.cta_gated
-    assert b"GATED-FORM" in before and after.startswith(b"</form>")
-    assert leads.consent_id(CONSENT).encode() in before
+    assert GATED_FORM.encode() in before and after.startswith(b"</form>")
+    assert consent_id(CONSENT).encode() in before
 
 
 def test_missing_site_says_to_build(tmp_path: Path) -> None:

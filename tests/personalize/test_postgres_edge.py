@@ -12,6 +12,7 @@ import pytest
 from personalize.app import create_app
 from personalize.database import connect, describe, postgres_sql
 from personalize.errors import ConfigError
+from personalize.events import SCHEMA_VERSION
 from tests.personalize.edge_client import Edge, root
 from tests.personalize.edge_site import CONSENT, edge_settings
 from tests.postgres import PostgresCluster, postgres_cluster, postgres_url
@@ -73,7 +74,7 @@ def test_pageviews_and_a_lead_land_in_postgres(live_server: Any, root: Path, pos
 def test_two_edges_starting_at_once_share_one_database(live_server: Any, root: Path, postgres_url: str) -> None:
     with ThreadPoolExecutor(2) as pool:  # both migrate the empty database at the same moment
         edges = list(pool.map(lambda _: Edge(live_server, root, db=postgres_url), range(2)))
-    assert query(postgres_url, "SELECT component, version FROM schema_version") == [("events", 1)]
+    assert query(postgres_url, "SELECT component, version FROM schema_version") == [("events", SCHEMA_VERSION)]
     try:
         for number in range(30):
             assert edges[number % 2].fresh().get("/").status_code == 200

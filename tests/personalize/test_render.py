@@ -7,7 +7,7 @@ import pytest
 from personalize import leads
 from personalize.pages import Site, load_site
 from personalize.render import DEFAULT, GATED, OPEN, FilledPages, fill, variant_chain
-from tests.personalize.edge_site import write_edge_site
+from tests.personalize.edge_site import GATED_FORM, write_edge_site
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
         root / "site",
         root / "build" / "private",
         script_tag=lambda page: "",
-        gated_form=lambda path, html: leads.gated_cta(path, html, "条款"),
+        gated_form=leads.gated_cta,
     )
 
 
@@ -44,9 +44,9 @@ def test_unknown_variant_is_the_default_page(site: Site) -> None:
 def test_cta_open_and_gated(site: Site) -> None:
     page = site.pages["/resources/whitepaper/"]
     opened, _ = fill(site, page, (), OPEN)
-    assert b"OPEN-LINK" in opened and b"GATED-FORM" not in opened
+    assert b"OPEN-LINK" in opened and GATED_FORM.encode() not in opened
     gated, _ = fill(site, page, ("industry:manufacturing",), GATED, b'<input name="csrf" value="T">')
-    assert b"GATED-FORM" in gated and b'<input name="csrf" value="T"></form>' in gated
+    assert GATED_FORM.encode() in gated and b'<input name="csrf" value="T"></form>' in gated
     assert b"CTA-MANUFACTURING" not in gated  # the asset's own CTA wins over the variant's
 
 
