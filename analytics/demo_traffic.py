@@ -24,8 +24,8 @@ from analytics.period import iso
 from analytics.store import BATCH, Store
 from analytics.webinars import WebinarPage, slug_of
 from personalize.accounts import Account
+from personalize.build.resources import collect
 from personalize.events import UTM_FIELDS
-from personalize.resources import collect
 from personalize.taxonomy import Taxonomy
 
 DAY = timedelta(days=1)

@@ -17,8 +17,8 @@ import yaml
 
 import personalize.manifest as manifest_module
 from analytics.period import iso
+from personalize.build.frontmatter import split_front_matter
 from personalize.errors import UserError
-from personalize.frontmatter import split_front_matter
 from personalize.manifest import AgendaItem
 
 

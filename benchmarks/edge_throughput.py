@@ -30,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from personalize.settings import Settings, to_env  # noqa: E402
+from personalize.edge.settings import Settings, to_env  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 
 ENTERPRISE = REPO.parent / "shared" / "fixtures" / "maxmind" / "GeoIP2-Enterprise-Test.mmdb"
@@ -158,7 +158,7 @@ def main() -> None:
     script.write_text(WRK_SCRIPT)
     page = "/"
     edge_port, raw_port = free_port(), free_port()
-    edge = serve(["--factory", "personalize.app:app_from_env"], edge_port, to_env(settings), REPO)
+    edge = serve(["--factory", "personalize.edge.app:app_from_env"], edge_port, to_env(settings), REPO)
     baselines: list[dict[str, float]] = []
     results: list[dict[str, float]] = []
     cpu: dict[str, dict[int, float]] = {"baseline": {}, "edge": {}}

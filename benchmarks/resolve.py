@@ -20,11 +20,11 @@ import time
 from pathlib import Path
 
 from personalize.accounts import load_accounts
-from personalize.bots import AgentClassifier
-from personalize.clientip import client_ip, parse_trusted
-from personalize.geoip import GeoIP
-from personalize.links import sign_cookie, sign_link
-from personalize.resolve import Resolver, Visit
+from personalize.edge.bots import AgentClassifier
+from personalize.edge.clientip import client_ip, parse_trusted
+from personalize.edge.geoip import GeoIP
+from personalize.edge.links import sign_cookie, sign_link
+from personalize.edge.resolve import Resolver, Visit
 from personalize.taxonomy import Taxonomy
 
 REPO = Path(__file__).resolve().parents[1]

@@ -21,11 +21,11 @@ import geoip2.database
 import pytest
 
 from personalize.accounts import Account, AccountBook, read_accounts
-from personalize.frontmatter import Resource
-from personalize.geoip import GeoIP
-from personalize.resources import collect
+from personalize.build.frontmatter import Resource
+from personalize.build.resources import collect
+from personalize.build.variants import Variant, read_variants
+from personalize.edge.geoip import GeoIP
 from personalize.taxonomy import Taxonomy
-from personalize.variants import Variant, read_variants
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"

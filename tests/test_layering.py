@@ -17,8 +17,8 @@ ANALYTICS_MAY_IMPORT = {
     "personalize.accounts",
     "personalize.taxonomy",
     "personalize.errors",
-    "personalize.frontmatter",
-    "personalize.resources",
+    "personalize.build.frontmatter",
+    "personalize.build.resources",
     "personalize.orgnames",
     "personalize.cli",
 }

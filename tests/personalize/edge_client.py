@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from personalize.app import create_app
-from personalize.links import sign_link
+from personalize.edge.app import create_app
+from personalize.edge.links import sign_link
 from tests.personalize.edge_site import SECRET, edge_settings, write_edge_site
 
 BROWSER_UA = (

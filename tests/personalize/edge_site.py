@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from personalize import leadform, manifest
+from personalize.edge.settings import Settings
 from personalize.leadform import FormFacts, page_path
 from personalize.manifest import Manifest, Page, Webinar
-from personalize.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "0123456789abcdef" * 4

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from personalize.app import create_app
+from personalize.edge.app import create_app
+from personalize.edge.holdout import Holdout
 from personalize.errors import ConfigError
 from personalize.events import EVENT_FIELDS, connect_sqlite
-from personalize.holdout import Holdout
 from tests.personalize.edge_client import Edge, link, root, start_edge
 from tests.personalize.edge_site import CONFIDENTIAL, GATED_FORM, SECRET, edge_settings
 
@@ -320,12 +320,12 @@ def test_event_rows_are_built_in_the_stores_column_order() -> None:
     from types import SimpleNamespace
 
     from personalize.accounts import Account
-    from personalize.app import Edge as EdgeState
-    from personalize.bots import Agent
-    from personalize.eventlog import COLUMNS, event_row
-    from personalize.geoip import GeoFacts
-    from personalize.resolve import Resolution
-    from personalize.visitor import VisitorContext
+    from personalize.edge.app import Edge as EdgeState
+    from personalize.edge.bots import Agent
+    from personalize.edge.eventlog import COLUMNS, event_row
+    from personalize.edge.geoip import GeoFacts
+    from personalize.edge.resolve import Resolution
+    from personalize.edge.visitor import VisitorContext
 
     queued: list[tuple[object, ...]] = []
     account = Account("ACC-9", "Name", (), "retail", 1, (), "", "")

@@ -9,7 +9,7 @@ import pytest
 import user_agents
 import yaml
 
-from personalize.bots import MAX_UA, Agent, AgentClassifier, crawler_patterns
+from personalize.edge.bots import MAX_UA, Agent, AgentClassifier, crawler_patterns
 from personalize.errors import ConfigError
 
 BROWSER_FAMILIES = ("Chrome", "Firefox", "Safari", "Edge")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from personalize.build.resources import collect
 from personalize.cli import abm
 from personalize.errors import ConfigError, UserError
-from personalize.resources import collect
 from personalize.taxonomy import Taxonomy
 
 REPO = Path(__file__).resolve().parents[2]

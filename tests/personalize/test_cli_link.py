@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from personalize.links import LinkClaims, verify_link
+from personalize.edge.links import LinkClaims, verify_link
 from tests.analytics.abm_cli import run_abm
 
 REPO = Path(__file__).resolve().parents[2]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from personalize.clientip import MAX_HOPS, client_ip, parse_ip, parse_trusted
+from personalize.edge.clientip import MAX_HOPS, client_ip, parse_ip, parse_trusted
 from personalize.errors import ConfigError
 
 TRUSTED = parse_trusted(["10.0.0.0/8", "127.0.0.1", "fd00::/8"])

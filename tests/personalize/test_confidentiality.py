@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from personalize import manifest
-from personalize.frontmatter import split_front_matter
+from personalize.build.frontmatter import split_front_matter
 
 
 def public_texts(site: Path) -> dict[str, str]:

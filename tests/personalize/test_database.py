@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from personalize.database import connect
+from personalize.edge.leads import write_lead
 from personalize.events import LEAD_FIELDS
-from personalize.leads import write_lead
 
 
 def _tables(db: Path) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from personalize.durations import parse_duration
+from personalize.edge.durations import parse_duration
 from personalize.errors import UserError
 
 

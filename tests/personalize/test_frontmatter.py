@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from personalize.frontmatter import PageCheck, Problem, check_resource, split_front_matter
+from personalize.build.frontmatter import PageCheck, Problem, check_resource, split_front_matter
 from personalize.taxonomy import Taxonomy
 
 REPO = Path(__file__).resolve().parents[2]

@@ -19,9 +19,9 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from personalize import manifest
-from personalize.app import create_app
+from personalize.edge.app import create_app
+from personalize.edge.settings import Settings
 from personalize.leadform import consent_id
-from personalize.settings import Settings
 from tests.personalize.edge_client import BROWSER_UA, rows
 
 VISITOR = {"name": "陈静", "company": "华峻重工", "email": "chen.jing@huajun-hi.com", "phone": "13800138000",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from personalize.gating import GatingPolicy
-from personalize.render import GATED, OPEN
+from personalize.edge.gating import GatingPolicy
+from personalize.edge.render import GATED, OPEN
 
 POLICY = GatingPolicy()
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from personalize.edge.geoip import EMPTY, GeoFacts, GeoIP
 from personalize.errors import ConfigError
-from personalize.geoip import EMPTY, GeoFacts, GeoIP
 
 pytestmark = pytest.mark.fixtures
 

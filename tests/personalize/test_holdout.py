@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from personalize.holdout import CONTROL, PERSONALIZED, Holdout
+from personalize.edge.holdout import CONTROL, PERSONALIZED, Holdout
 
 SECRET = b"s" * 32
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from personalize.edge.leads import RateLimit, validate
 from personalize.events import connect_sqlite
 from personalize.leadform import consent_id
-from personalize.leads import RateLimit, validate
 from tests.personalize.edge_client import Edge, root, rows, start_edge
 from tests.personalize.edge_site import CONSENT, GATED_FORM
 

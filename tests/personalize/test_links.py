@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from personalize.errors import ConfigError
-from personalize.links import (
+from personalize.edge.links import (
     LINK_PARAM,
     CookieClaims,
     LinkClaims,
@@ -18,6 +17,7 @@ from personalize.links import (
     verify_cookie,
     verify_link,
 )
+from personalize.errors import ConfigError
 
 SECRET = b"0123456789abcdef0123456789abcdef"
 NOW = 1_800_000_000
@@ -75,7 +75,7 @@ def test_malformed_tokens(value: str) -> None:
 
 
 def test_a_signed_payload_of_the_wrong_shape_is_malformed() -> None:
-    from personalize.links import _sign
+    from personalize.edge.links import _sign
 
     for fields in ([], ["ACC-001"], ["ACC-001", None, None, "soon", 0]):
         assert verify_link(SECRET, _sign(SECRET, b"link", fields), now=NOW) == (None, "malformed")

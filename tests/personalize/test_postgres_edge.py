@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from personalize.app import create_app
 from personalize.database import connect, describe, postgres_sql
+from personalize.edge.app import create_app
 from personalize.errors import ConfigError
 from personalize.events import SCHEMA_VERSION
 from tests.personalize.edge_client import Edge, root

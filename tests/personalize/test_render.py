@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from personalize import leads
-from personalize.pages import Site, load_site
-from personalize.render import DEFAULT, GATED, OPEN, FilledPages, fill, variant_chain
+from personalize.edge import leads
+from personalize.edge.pages import Site, load_site
+from personalize.edge.render import DEFAULT, GATED, OPEN, FilledPages, fill, variant_chain
 from tests.personalize.edge_site import GATED_FORM, write_edge_site
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from personalize.accounts import Account, AccountBook
+from personalize.edge.geoip import GeoFacts, GeoIP
+from personalize.edge.links import sign_cookie, sign_link
+from personalize.edge.resolve import Resolution, Resolver, Visit, attributable
 from personalize.errors import ConfigError
 from personalize.events import MATCH_SOURCES
-from personalize.geoip import GeoFacts, GeoIP
-from personalize.links import sign_cookie, sign_link
-from personalize.resolve import Resolution, Resolver, Visit, attributable
 
 SECRET = b"resolver-test-secret-0123456789ab"
 NOW = 1_800_000_000
@@ -226,7 +226,7 @@ def test_a_cookie_or_link_never_leaks_into_the_network_cache(fresh: Resolver) ->
 def test_cookie_verification_is_cached_by_value_forged_ones_too(
     fresh: Resolver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from personalize import resolve
+    from personalize.edge import resolve
 
     checked: list[str] = []
     verify = resolve.verify_cookie
@@ -241,7 +241,7 @@ def test_cookie_verification_is_cached_by_value_forged_ones_too(
 
 
 def test_caches_are_bounded_oldest_out(fresh: Resolver, monkeypatch: pytest.MonkeyPatch) -> None:
-    from personalize import resolve
+    from personalize.edge import resolve
 
     monkeypatch.setattr(resolve, "CACHE_SIZE", 3)
     for number in range(10):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from personalize.edge.settings import Settings, load_settings, setting_fields, settings_markdown, to_env
 from personalize.errors import ConfigError
-from personalize.settings import Settings, load_settings, setting_fields, settings_markdown, to_env
 
 
 def _file(tmp_path: Path, text: str) -> Path:

@@ -10,10 +10,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from personalize import manifest
-from personalize.listing import FACETS
-from personalize.resources import collect
+from personalize.build.listing import FACETS
+from personalize.build.resources import collect
+from personalize.build.variants import read_variants
 from personalize.taxonomy import Taxonomy
-from personalize.variants import read_variants
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from personalize import manifest
-from personalize.listing import FACETS
+from personalize.build.listing import FACETS
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from personalize.visitor import _ID, ID_BATCH, new_id
+from personalize.edge.visitor import _ID, ID_BATCH, new_id
 
 
 def test_ids_have_the_token_urlsafe_16_shape_and_never_repeat() -> None:

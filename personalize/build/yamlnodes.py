@@ -3,7 +3,7 @@
 `yaml.compose` keeps each node's position, so every problem can name the line of the offending
 key or list item in the FILE (not in the YAML block) and a writer can jump straight to it.
 A `NodeReader` collects problems instead of raising, so one run reports all of them; what the
-fields mean (the resource schema) lives with the caller (`personalize.frontmatter`).
+fields mean (the resource schema) lives with the caller (`personalize.build.frontmatter`).
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from personalize.edge.pages import Site
 from personalize.leadform import page_path
-from personalize.pages import Site
 
 #: (request scope, page path, asset path): log one download.
 DownloadSink = Callable[[Scope, str, str], None]

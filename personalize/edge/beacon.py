@@ -16,11 +16,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from personalize.edge.visitor import identify
 from personalize.manifest import Page
-from personalize.visitor import identify
 
 if TYPE_CHECKING:
-    from personalize.app import Edge
+    from personalize.edge.app import Edge
 
 BEACON_PATH: Final = "/abm/beacon"
 SCRIPT_PATH: Final = "/abm/beacon.js"
@@ -29,7 +29,7 @@ KINDS: Final = frozenset(
 )
 MAX_BODY: Final = 2048
 MAX_SECONDS: Final = 24 * 3600
-SCRIPT: Final = resources.files("personalize").joinpath("static/abm-beacon.js").read_bytes()
+SCRIPT: Final = resources.files("personalize.edge").joinpath("static/abm-beacon.js").read_bytes()
 
 
 def script_tag(page: Page | None) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from personalize.taxonomy import Taxonomy
-from personalize.yamlnodes import INVALID, NodeReader, Pairs, Problem, is_empty, plain, shape
+from personalize.build.yamlnodes import INVALID, NodeReader, Pairs, Problem, is_empty, plain, shape
 
 __all__ = ["PageCheck", "Problem", "Resource", "check_resource", "split_front_matter"]
 

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from personalize.errors import UserError
-from personalize.frontmatter import Problem, Resource
-from personalize.resources import collect
+from personalize.build.frontmatter import Problem, Resource
+from personalize.build.resources import collect
 from personalize.taxonomy import Taxonomy
 
 

@@ -29,7 +29,7 @@ class SlotRenderer:
         self.base_path = base_path if base_path.endswith("/") else base_path + "/"
         self.consent = consent
         self.env = Environment(
-            loader=PackageLoader("personalize", "templates"),
+            loader=PackageLoader("personalize.build", "templates"),
             autoescape=select_autoescape(["html"]),
             keep_trailing_newline=False,
         )

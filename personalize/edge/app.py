@@ -23,28 +23,24 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from personalize import beacon, leads
 from personalize.accounts import AccountBook, load_accounts
-from personalize.bots import AgentClassifier
-from personalize.caches import remember
-from personalize.clientip import client_ip, parse_trusted
 from personalize.database import describe
-from personalize.downloads import DownloadLog
-from personalize.errors import ConfigError, UserError
-from personalize.eventlog import EventLog, utc_now
-from personalize.events import UTM_FIELDS
-from personalize.gating import GatingPolicy
-from personalize.geoip import GeoIP
-from personalize.holdout import CONTROL, Holdout
-from personalize.leadform import LEAD_PATH
-from personalize.links import load_secret, sign_cookie
-from personalize.pages import Site, SplitPage, load_site
-from personalize.render import DEFAULT, FilledPages, variant_chain
-from personalize.resolve import Resolver
-from personalize.settings import Settings, load_settings
-from personalize.static import StaticAssets
-from personalize.taxonomy import Taxonomy
-from personalize.visitor import (
+from personalize.edge import beacon, leads
+from personalize.edge.bots import AgentClassifier
+from personalize.edge.caches import remember
+from personalize.edge.clientip import client_ip, parse_trusted
+from personalize.edge.downloads import DownloadLog
+from personalize.edge.eventlog import EventLog, utc_now
+from personalize.edge.gating import GatingPolicy
+from personalize.edge.geoip import GeoIP
+from personalize.edge.holdout import CONTROL, Holdout
+from personalize.edge.links import load_secret, sign_cookie
+from personalize.edge.pages import Site, SplitPage, load_site
+from personalize.edge.render import DEFAULT, FilledPages, variant_chain
+from personalize.edge.resolve import Resolver
+from personalize.edge.settings import Settings, load_settings
+from personalize.edge.static import StaticAssets
+from personalize.edge.visitor import (
     IDENTITY_AGE,
     IDENTITY_COOKIE,
     SESSION_AGE,
@@ -57,6 +53,10 @@ from personalize.visitor import (
     ip_hash,
     read_query,
 )
+from personalize.errors import ConfigError, UserError
+from personalize.events import UTM_FIELDS
+from personalize.leadform import LEAD_PATH
+from personalize.taxonomy import Taxonomy
 
 log = logging.getLogger("abm.edge")
 MOUNT_GROUP = "abm.edge_mounts"

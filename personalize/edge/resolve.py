@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from personalize.accounts import Account, AccountBook
-from personalize.caches import remember
+from personalize.edge.caches import remember
+from personalize.edge.geoip import EMPTY, GeoFacts, GeoIP
+from personalize.edge.links import CookieClaims, LinkClaims, verify_cookie, verify_link
 from personalize.errors import ConfigError
-from personalize.geoip import EMPTY, GeoFacts, GeoIP
-from personalize.links import CookieClaims, LinkClaims, verify_cookie, verify_link
 from personalize.orgnames import normalize
 
 #: MaxMind user types whose traffic may be attributed to an organization; everything else

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
+from personalize.edge.links import LINK_PARAM
+from personalize.edge.resolve import Resolution, Visit
 from personalize.events import UTM_FIELDS
-from personalize.links import LINK_PARAM
-from personalize.resolve import Resolution, Visit
 
 if TYPE_CHECKING:
-    from personalize.app import Edge
-    from personalize.bots import Agent
+    from personalize.edge.app import Edge
+    from personalize.edge.bots import Agent
 
 VISITOR_COOKIE: Final = "abm_vid"
 SESSION_COOKIE: Final = "abm_sid"

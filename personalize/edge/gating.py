@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from personalize.render import GATED, OPEN
+from personalize.edge.render import GATED, OPEN
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from personalize.frontmatter import PageCheck, Problem, Resource, check_resource
+from personalize.build.frontmatter import PageCheck, Problem, Resource, check_resource
 from personalize.taxonomy import Taxonomy
 
 RESOURCES_DIR = "resources"

@@ -52,7 +52,7 @@ class Entry:
 
 
 def entry(resource: Any, url: str) -> Entry:
-    """A validated `personalize.resources.Resource` (or anything with its fields) as an Entry."""
+    """A validated `personalize.build.resources.Resource` (or anything with its fields) as an Entry."""
     return Entry(url=url, title=resource.title, summary=resource.summary or "", type=resource.type,
                  stage=resource.stage, industries=list(resource.industries),
                  personas=list(resource.personas), date=str(resource.date or ""),

@@ -24,15 +24,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from personalize.database import DATABASE_ERRORS, connect
-from personalize.eventlog import utc_now
+from personalize.edge.eventlog import utc_now
+from personalize.edge.links import sign_cookie
+from personalize.edge.visitor import IDENTITY_AGE, IDENTITY_COOKIE, cookie_header, identify
 from personalize.events import LEAD_FIELDS, UTM_FIELDS
 from personalize.leadform import FIELDS, HONEYPOT, FormFacts, page_path, render
-from personalize.links import sign_cookie
 from personalize.manifest import Page
-from personalize.visitor import IDENTITY_AGE, IDENTITY_COOKIE, cookie_header, identify
 
 if TYPE_CHECKING:
-    from personalize.app import Edge
+    from personalize.edge.app import Edge
 
 log = logging.getLogger("abm.edge.leads")
 

@@ -6,10 +6,10 @@ import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from personalize.links import LINK_PARAM, sign_link
+from personalize.edge.links import LINK_PARAM, sign_link
 
 if TYPE_CHECKING:
-    from personalize.app import Edge
+    from personalize.edge.app import Edge
 
 LINK_DAYS = 14
 

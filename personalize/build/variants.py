@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from personalize.frontmatter import Problem, split_front_matter
+from personalize.build.frontmatter import Problem, split_front_matter
 from personalize.manifest import SLOTS
 from personalize.taxonomy import Taxonomy
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from personalize.accounts import load_accounts
-from personalize.durations import parse_duration
+from personalize.edge.durations import parse_duration
+from personalize.edge.links import add_token, load_secret, sign_link
+from personalize.edge.settings import load_settings
 from personalize.errors import UserError
-from personalize.links import add_token, load_secret, sign_link
-from personalize.settings import load_settings
 from personalize.taxonomy import Taxonomy
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from personalize.settings import cli_flag, flag_settings, load_settings, settings_markdown, to_env
+from personalize.edge.settings import cli_flag, flag_settings, load_settings, settings_markdown, to_env
 
 LIST_KINDS = ("paths", "strs", "cidrs")
 
@@ -40,8 +40,8 @@ def serve(settings_file: Path | None, print_urls: bool, settings_table: bool, **
         return
     import uvicorn
 
-    from personalize.app import create_app
-    from personalize.tryurls import urls_to_try
+    from personalize.edge.app import create_app
+    from personalize.edge.tryurls import urls_to_try
 
     settings = load_settings(file=settings_file, cli=values)
     app = create_app(settings)  # fails here, before listening, with every start-up problem
@@ -57,4 +57,4 @@ def serve(settings_file: Path | None, print_urls: bool, settings_table: bool, **
         return
     app.edge.geoip.close()
     os.environ.update(to_env(settings))
-    uvicorn.run("personalize.app:app_from_env", factory=True, workers=settings.workers, **common)
+    uvicorn.run("personalize.edge.app:app_from_env", factory=True, workers=settings.workers, **common)

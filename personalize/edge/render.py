@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Final
 
-from personalize.caches import remember
-from personalize.pages import Site, SplitPage
+from personalize.edge.caches import remember
+from personalize.edge.pages import Site, SplitPage
 
 DEFAULT: Final = "default"
 OPEN: Final = "open"

@@ -1,0 +1,1 @@
+"""The MkDocs plugin and what only it uses: front matter, slots, listing, the private split."""

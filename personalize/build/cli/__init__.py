@@ -1,0 +1,1 @@
+"""The `abm` sub-commands of the build wing."""

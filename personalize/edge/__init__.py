@@ -1,0 +1,1 @@
+"""The ASGI edge and what only it uses: resolving visitors, filling slots, leads, beacons, the event writer."""
