@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from analytics.cli.progress import PROGRESS_HELP, progress_bar
-from analytics.imports.events import FORMATS, count_events, export_events, format_of
+from analytics.imports.event_export import FORMATS, count_events, export_events, format_of
 from analytics.period import iso, parse_instant
 from analytics.store import Store
 

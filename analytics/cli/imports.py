@@ -9,7 +9,7 @@ import click
 from analytics.cli.progress import PROGRESS_HELP, progress_bar
 from analytics.imports.attendance import import_webinar
 from analytics.imports.crm import read_crm
-from analytics.imports.events import FORMATS, format_of, import_events
+from analytics.imports.event_export import FORMATS, format_of, import_events
 from analytics.imports.rows import accept, parse_tz
 from analytics.imports.teams import read_teams
 from analytics.imports.zoom import read_registrants, read_zoom

@@ -30,16 +30,16 @@ from personalize.edge.bots import AgentClassifier
 from personalize.edge.caches import remember
 from personalize.edge.clientip import client_ip, parse_trusted
 from personalize.edge.downloads import DownloadLog
-from personalize.edge.eventlog import EventLog, utc_now
+from personalize.edge.event_writer import EventLog, utc_now
+from personalize.edge.fill import DEFAULT, FilledPages, variant_chain
 from personalize.edge.gating import GatingPolicy
 from personalize.edge.geoip import GeoIP
 from personalize.edge.holdout import CONTROL, Holdout
 from personalize.edge.links import load_secret, sign_cookie
-from personalize.edge.pages import Site, SplitPage, load_site
-from personalize.edge.render import DEFAULT, FilledPages, variant_chain
 from personalize.edge.resolve import Resolver
 from personalize.edge.settings import Settings, load_settings
-from personalize.edge.static import StaticAssets
+from personalize.edge.site import Site, SplitPage, load_site
+from personalize.edge.static_files import StaticAssets
 from personalize.edge.visitor import (
     IDENTITY_AGE,
     IDENTITY_COOKIE,

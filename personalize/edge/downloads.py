@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from personalize.edge.pages import Site
+from personalize.edge.site import Site
 from personalize.leadform import page_path
 
 #: (request scope, page path, asset path): log one download.

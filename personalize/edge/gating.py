@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from personalize.edge.render import GATED, OPEN
+from personalize.edge.fill import GATED, OPEN
 
 
 @dataclass(frozen=True)

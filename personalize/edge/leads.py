@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from personalize.database import DATABASE_ERRORS, connect
-from personalize.edge.eventlog import utc_now
+from personalize.edge.event_writer import utc_now
 from personalize.edge.links import sign_cookie
 from personalize.edge.visitor import IDENTITY_AGE, IDENTITY_COOKIE, cookie_header, identify
 from personalize.events import LEAD_FIELDS, UTM_FIELDS

@@ -322,7 +322,7 @@ def test_event_rows_are_built_in_the_stores_column_order() -> None:
     from personalize.accounts import Account
     from personalize.edge.app import Edge as EdgeState
     from personalize.edge.bots import Agent
-    from personalize.edge.eventlog import COLUMNS, event_row
+    from personalize.edge.event_writer import COLUMNS, event_row
     from personalize.edge.geoip import GeoFacts
     from personalize.edge.resolve import Resolution
     from personalize.edge.visitor import VisitorContext

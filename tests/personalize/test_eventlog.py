@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from personalize.edge.eventlog import COLUMNS, ROWS_PER_STATEMENT, EventLog, event_row, utc_now
+from personalize.edge.event_writer import COLUMNS, ROWS_PER_STATEMENT, EventLog, event_row, utc_now
 from personalize.events import EVENT_FIELDS, connect_sqlite
 
 

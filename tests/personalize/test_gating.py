@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from personalize.edge.fill import GATED, OPEN
 from personalize.edge.gating import GatingPolicy
-from personalize.edge.render import GATED, OPEN
 
 POLICY = GatingPolicy()
 

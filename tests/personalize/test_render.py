@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from personalize.edge import leads
-from personalize.edge.pages import Site, load_site
-from personalize.edge.render import DEFAULT, GATED, OPEN, FilledPages, fill, variant_chain
+from personalize.edge.fill import DEFAULT, GATED, OPEN, FilledPages, fill, variant_chain
+from personalize.edge.site import Site, load_site
 from tests.personalize.edge_site import GATED_FORM, write_edge_site
 
 

@@ -1,6 +1,6 @@
 """Built HTML pages split at their slots once, at start-up, into byte fragments.
 
-A request then only picks fragments and joins bytes (`render.py`); nothing parses HTML on the
+A request then only picks fragments and joins bytes (`fill.py`); nothing parses HTML on the
 request path. Slot boundaries are the manifest's comment markers, found with `str.find`.
 """
 

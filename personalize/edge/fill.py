@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Final
 
 from personalize.edge.caches import remember
-from personalize.edge.pages import Site, SplitPage
+from personalize.edge.site import Site, SplitPage
 
 DEFAULT: Final = "default"
 OPEN: Final = "open"
