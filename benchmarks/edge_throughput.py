@@ -58,7 +58,7 @@ def build(work: Path) -> Settings:
         site, private, accounts = REPO / "site", REPO / "build" / "private", REPO / "demo" / "accounts.csv"
         (work / "secret.key").write_text("b" * 64)
     else:
-        from tests.personalize.edge_site import write_edge_site
+        from tests.edge.edge_site import write_edge_site
 
         write_edge_site(work)
         site, private, accounts = work / "site", work / "build" / "private", work / "accounts.csv"

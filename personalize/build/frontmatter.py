@@ -15,8 +15,8 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from personalize.taxonomy import Taxonomy
 from personalize.build.yamlnodes import INVALID, NodeReader, Pairs, Problem, is_empty, plain, shape
+from personalize.taxonomy import Taxonomy
 
 __all__ = ["PageCheck", "Problem", "Resource", "check_resource", "split_front_matter"]
 

@@ -34,16 +34,14 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from personalize import leadform, manifest
-from personalize.build import confidential
-from personalize.build import listing
-from personalize.build import preview
+from personalize.build import confidential, listing, preview
 from personalize.build.agenda import webinar_facts
-from personalize.errors import UserError
 from personalize.build.frontmatter import Problem, Resource
 from personalize.build.resources import RESOURCES_DIR, check_page, find_download, relative
 from personalize.build.slots import SlotRenderer, container
-from personalize.taxonomy import Taxonomy
 from personalize.build.variants import Variant, read_variants, slot_data
+from personalize.errors import UserError
+from personalize.taxonomy import Taxonomy
 
 log = logging.getLogger("mkdocs.plugins.abm")
 

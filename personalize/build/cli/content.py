@@ -9,9 +9,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from personalize.errors import UserError
 from personalize.build.frontmatter import Problem, Resource
 from personalize.build.resources import collect
+from personalize.errors import UserError
 from personalize.taxonomy import Taxonomy
 
 

@@ -7,7 +7,7 @@ import pytest
 from personalize.edge import leads
 from personalize.edge.fill import DEFAULT, GATED, OPEN, FilledPages, fill, variant_chain
 from personalize.edge.site import Site, load_site
-from tests.personalize.edge_site import GATED_FORM, write_edge_site
+from tests.edge.edge_site import GATED_FORM, write_edge_site
 
 
 @pytest.fixture(scope="module")

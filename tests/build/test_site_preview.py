@@ -14,8 +14,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from tests.build.test_plugin import GOOD_PAGE, _fetch_when_up, make_project, mkdocs
 from tests.conftest import free_port
-from tests.personalize.test_plugin import GOOD_PAGE, _fetch_when_up, make_project, mkdocs
 
 ACCOUNT_VARIANT = "---\nvariant: account\naccount: ACC-9\nhero:\n  title: 北辰专属预览标题\n---\n"
 INDUSTRY_VARIANT = ("---\nvariant: industry\nindustry: manufacturing\nhero:\n  title: 制造业标题\n"

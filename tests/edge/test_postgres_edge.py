@@ -13,8 +13,8 @@ from personalize.database import connect, describe, postgres_sql
 from personalize.edge.app import create_app
 from personalize.errors import ConfigError
 from personalize.events import SCHEMA_VERSION
-from tests.personalize.edge_client import Edge, root
-from tests.personalize.edge_site import CONSENT, edge_settings
+from tests.edge.edge_client import Edge, root
+from tests.edge.edge_site import CONSENT, edge_settings
 from tests.postgres import PostgresCluster, postgres_cluster, postgres_url
 
 __all__ = ["postgres_cluster", "postgres_url", "root"]  # fixtures

@@ -10,8 +10,8 @@ import pytest
 from personalize.edge.leads import RateLimit, validate
 from personalize.events import connect_sqlite
 from personalize.leadform import consent_id
-from tests.personalize.edge_client import Edge, root, rows, start_edge
-from tests.personalize.edge_site import CONSENT, GATED_FORM
+from tests.edge.edge_client import Edge, root, rows, start_edge
+from tests.edge.edge_site import CONSENT, GATED_FORM
 
 __all__ = ["root", "start_edge"]  # fixtures
 PAGE = "/resources/whitepaper/"

@@ -22,7 +22,7 @@ from personalize import manifest
 from personalize.edge.app import create_app
 from personalize.edge.settings import Settings
 from personalize.leadform import consent_id
-from tests.personalize.edge_client import BROWSER_UA, rows
+from tests.edge.edge_client import BROWSER_UA, rows
 
 VISITOR = {"name": "陈静", "company": "华峻重工", "email": "chen.jing@huajun-hi.com", "phone": "13800138000",
            "role": "采购经理"}

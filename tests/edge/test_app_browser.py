@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.personalize.edge_client import BROWSER_UA, link, root, start_edge
+from tests.edge.edge_client import BROWSER_UA, link, root, start_edge
 
 __all__ = ["root", "start_edge"]  # fixtures
 pytestmark = pytest.mark.browser

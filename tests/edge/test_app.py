@@ -12,8 +12,8 @@ from personalize.edge.app import create_app
 from personalize.edge.holdout import Holdout
 from personalize.errors import ConfigError
 from personalize.events import EVENT_FIELDS, connect_sqlite
-from tests.personalize.edge_client import Edge, link, root, start_edge
-from tests.personalize.edge_site import CONFIDENTIAL, GATED_FORM, SECRET, edge_settings
+from tests.edge.edge_client import Edge, link, root, start_edge
+from tests.edge.edge_site import CONFIDENTIAL, GATED_FORM, SECRET, edge_settings
 
 __all__ = ["root", "start_edge"]  # fixtures
 

@@ -10,7 +10,7 @@ from personalize.edge import leads
 from personalize.edge.site import inject_before_body_end, load_site, split_html, url_path
 from personalize.errors import ConfigError
 from personalize.leadform import consent_id
-from tests.personalize.edge_site import CONSENT, GATED_FORM, write_edge_site
+from tests.edge.edge_site import CONSENT, GATED_FORM, write_edge_site
 
 
 def _load(root: Path):  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ import pytest
 
 from personalize.cli import main
 from tests.conftest import REPO, free_port
-from tests.personalize.edge_site import write_edge_site
+from tests.edge.edge_site import write_edge_site
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -13,7 +13,7 @@ import pytest
 
 from personalize.edge.app import create_app
 from personalize.edge.links import sign_link
-from tests.personalize.edge_site import SECRET, edge_settings, write_edge_site
+from tests.edge.edge_site import SECRET, edge_settings, write_edge_site
 
 BROWSER_UA = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
