@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from personalize import leadform, manifest
+from personalize.edge.leads import gated_cta
 from personalize.edge.settings import Settings
+from personalize.edge.site import Site, load_site
 from personalize.leadform import FormFacts, page_path
 from personalize.manifest import Manifest, Page, Webinar
 
@@ -27,6 +29,7 @@ ACC-5,Fairpoint Communications,fairpoint.example.net,fmcg,2,,,unknown
 #: Strings from the accounts CSV that must never reach an anonymous visitor.
 CONFIDENTIAL = ("恒锐精工", "hengrui-precision", "Bevtec", "bevtec.se", "Lariat", "王磊", "ACC-1")
 
+SCRIPT_TAG = "<script src=/abm/beacon.js defer></script>"
 SLOT_HTML = '<div data-abm-slot="{slot}"><!--abm:slot:{slot}-->{html}<!--/abm:slot:{slot}--></div>'
 DEFAULTS = {
     "hero": '<h1 class="hero">HERO-DEFAULT 数字化增长</h1>',
@@ -117,6 +120,12 @@ def write_edge_site(root: Path) -> Path:
     _write(root / "accounts.csv", ACCOUNTS_CSV)
     _write(root / "secret.key", SECRET + "\n")
     return root
+
+
+def load_test_site(root: Path) -> Site:
+    """The hand-written build under root, split the way the edge splits it (a plain script tag)."""
+    return load_site(root / "site", root / "build" / "private", script_tag=lambda page: SCRIPT_TAG,
+                     gated_form=gated_cta)
 
 
 def edge_settings(root: Path, **values: Any) -> Settings:

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from personalize.edge import leads
 from personalize.edge.fill import DEFAULT, GATED, OPEN, FilledPages, fill, variant_chain
-from personalize.edge.site import Site, load_site
-from tests.edge.edge_site import GATED_FORM, write_edge_site
+from personalize.edge.site import Site
+from tests.edge.edge_site import GATED_FORM, load_test_site, write_edge_site
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     root = write_edge_site(tmp_path_factory.mktemp("render"))
-    return load_site(
-        root / "site",
-        root / "build" / "private",
-        script_tag=lambda page: "",
-        gated_form=leads.gated_cta,
-    )
+    return load_test_site(root)
 
 
 def test_chain_order() -> None:

@@ -6,20 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from personalize.edge import leads
-from personalize.edge.site import inject_before_body_end, load_site, split_html, url_path
+from personalize.edge.site import inject_before_body_end, split_html, url_path
 from personalize.errors import ConfigError
 from personalize.leadform import consent_id
-from tests.edge.edge_site import CONSENT, GATED_FORM, write_edge_site
-
-
-def _load(root: Path):  # type: ignore[no-untyped-def]
-    return load_site(
-        root / "site",
-        root / "build" / "private",
-        script_tag=lambda page: "<script src=/abm/beacon.js defer></script>",
-        gated_form=leads.gated_cta,
-    )
+from tests.edge.edge_site import CONSENT, GATED_FORM, SCRIPT_TAG, load_test_site, write_edge_site
 
 
 def test_split_keeps_every_byte_and_finds_each_slot() -> None:
@@ -58,12 +48,12 @@ def test_url_paths(file: str, path: str) -> None:
 
 
 def test_load_site_splits_public_and_private_pages(tmp_path: Path) -> None:
-    site = _load(write_edge_site(tmp_path))
+    site = load_test_site(write_edge_site(tmp_path))
     assert {"/", "/resources/whitepaper/", "/accounts/acc-1/"} <= set(site.pages)
     assert "/404.html" not in site.pages and b"NOT-FOUND" in site.not_found
     home = site.pages["/"]
     assert home.slots == ("hero", "logos", "cta") and not home.accounts
-    assert home.pieces[-1].endswith(b"<script src=/abm/beacon.js defer></script></body></html>")
+    assert home.pieces[-1].endswith(SCRIPT_TAG.encode() + b"</body></html>")
     private = site.pages["/accounts/acc-1/"]
     assert private.accounts == frozenset({"ACC-1"})
     assert "account:ACC-1" in site.variants and b"HERO-ACC-1" in site.variants["account:ACC-1"]["hero"]
@@ -78,24 +68,24 @@ def test_load_site_splits_public_and_private_pages(tmp_path: Path) -> None:
 
 def test_missing_site_says_to_build(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="mkdocs build"):
-        _load(tmp_path)
+        load_test_site(tmp_path)
 
 
 def test_site_without_manifest_says_to_build(tmp_path: Path) -> None:
     (tmp_path / "site").mkdir()
     with pytest.raises(ConfigError, match="mkdocs build"):
-        _load(tmp_path)
+        load_test_site(tmp_path)
 
 
 def test_broken_page_is_named(tmp_path: Path) -> None:
     root = write_edge_site(tmp_path)
     (root / "site/resources/trends/index.html").write_text("<!--abm:slot:hero-->open", encoding="utf-8")
     with pytest.raises(ConfigError, match="resources/trends/index.html"):
-        _load(root)
+        load_test_site(root)
 
 
 def test_with_slots_restores_defaults(tmp_path: Path) -> None:
-    site = _load(write_edge_site(tmp_path))
+    site = load_test_site(write_edge_site(tmp_path))
     original = (tmp_path / "site/index.html").read_text(encoding="utf-8")
     page = site.pages["/"]
     body = page.with_slots({}).decode()
