@@ -13,9 +13,13 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import Any
 
+from analytics.charts import interval_chart
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
+from analytics.render import rows_of
 from analytics.stats import (
     newcombe_difference_interval,
     relative_lift_interval,
@@ -108,3 +112,25 @@ def _warning(n1: int, x1: int, n2: int, x2: int, srm: float | None) -> str | Non
             f"样本比例失衡（SRM p = {srm:.4f}），分组可能有误 / sample ratio mismatch: the split is not the planned one"
         )
     return "；".join(problems) or None
+
+
+def experiments_view(result: Any) -> dict[str, Any]:
+    if not isinstance(result, Mapping) or not rows_of(result.get("arms")):
+        return {"empty": True}
+    interval = _lift_interval(result)
+    return {
+        **result,
+        "arms": rows_of(result.get("arms")),
+        "chart": interval_chart(*interval) if interval else "",
+        "significant": interval is not None and (interval[1] > 0 or interval[2] < 0),
+        "empty": False,
+    }
+
+
+def _lift_interval(result: Mapping[str, Any]) -> tuple[float, float, float] | None:
+    """(lift, low, high) when all three are finite numbers; otherwise no chart and nothing is significant."""
+    values: list[Any] = [result.get(k) for k in ("lift", "ci_low", "ci_high")]
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
+        return None
+    lift, low, high = map(float, values)
+    return lift, low, high

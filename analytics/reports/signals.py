@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
+from analytics.render import rows_of
 from personalize.errors import UserError
 
 NAME = "signals"
@@ -96,3 +97,12 @@ def build(
     strength = {"surge": lambda r: -r["ratio"], "new": lambda r: -r["this_week"], "drop": lambda r: r["ratio"]}
     signals.sort(key=lambda r: (order[r["signal"]], strength[r["signal"]](r), r["account_id"]))
     return signals
+
+
+def signals_view(result: Any) -> dict[str, Any]:
+    rows = rows_of(result, "signals")
+    order = {"surge": 0, "drop": 1, "new": 2}
+    rows = sorted(rows, key=lambda r: (order.get(str(r.get("signal")), 3), -(r.get("ratio") or 0)))
+    rows = [{**row, "churn_risk": row.get("signal") == "drop" and row.get("stage") == "customer"} for row in rows]
+    counts = {kind: sum(1 for r in rows if r.get("signal") == kind) for kind in SIGNALS_ZH}
+    return {"rows": rows, "empty": not rows, "counts": counts}
