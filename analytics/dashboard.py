@@ -7,9 +7,8 @@ the output refers to another host: CSS, SVG charts and the small sorting script 
 
 from __future__ import annotations
 
-import importlib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,27 +16,15 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from analytics.context import ReportContext
 from analytics.render import rows_of
-from analytics.reports.accounts import SPARK_WEEKS, accounts_view, weekly_pageviews
-from analytics.reports.channels import channels_view
-from analytics.reports.experiments import experiments_view
+from analytics.reports import Report, registry
 from analytics.reports.signals import SIGNALS_ZH as SIGNALS
-from analytics.reports.signals import signals_view
-from analytics.reports.webinar import latest_webinar, webinar_view
 from analytics.stages import STAGES, STAGES_ZH
 
 #: The period the dashboard covers when none is given: the last four weeks.
 DEFAULT_DAYS = 28
-#: The dashboard's sections, in page order; each is also a report name.
-SECTIONS = ("accounts", "signals", "channels", "webinar", "experiments")
-
-TITLES = {
-    "accounts": "目标账户",
-    "signals": "账户信号",
-    "channels": "渠道",
-    "webinar": "研讨会出席",
-    "experiments": "个性化实验",
-    "leads": "线索",
-}
+#: The reports the dashboard shows, in page order: those with a section.
+SECTION_REPORTS = tuple(report for report in registry().values() if report.section is not None)
+SECTIONS = tuple(report.name for report in SECTION_REPORTS)
 TIERS = {"1": "一对一", "2": "一对少", "3": "一对多"}
 ENGAGED_STAGES = frozenset(STAGES[STAGES.index("engaged") :])
 ARMS = {"personalized": "个性化", "control": "对照组"}
@@ -76,15 +63,6 @@ def table_view(result: Any) -> dict[str, Any]:
         rows = [dict(result)]
     columns = list(dict.fromkeys(key for row in rows for key in row))
     return {"rows": rows, "columns": columns, "empty": not rows}
-
-
-VIEWS: dict[str, Callable[[Any], dict[str, Any]]] = {
-    "accounts": accounts_view,
-    "signals": signals_view,
-    "channels": channels_view,
-    "webinar": webinar_view,
-    "experiments": experiments_view,
-}
 
 
 def key_numbers(views: Mapping[str, Mapping[str, Any]], leads: int | None = None) -> list[dict[str, str]]:
@@ -128,36 +106,23 @@ def render_dashboard(
     leads: int | None = None,
 ) -> str:
     """The whole dashboard; a missing or empty result renders its section as "暂无数据"."""
-    stages = {row.get("account_id"): row.get("stage") for row in rows_of(results.get("accounts"), "accounts")}
-    signals = [{"stage": stages.get(row.get("account_id")), **row} for row in rows_of(results.get("signals"))]
-    views = {name: VIEWS[name](signals if name == "signals" else results.get(name)) for name in SECTIONS}
+    views = {report.name: _view(report, results.get(report.name), results) for report in SECTION_REPORTS}
     template = _environment.get_template("dashboard.html.j2")
     return template.render(
         title=title,
         period=_period_text(period),
         generated=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
         kpis=key_numbers(views, leads),
-        sections=[(name, TITLES[name], views[name]) for name in SECTIONS],
+        sections=[_section(report, views[report.name]) for report in SECTION_REPORTS],
     )
 
 
 def build_results(context: ReportContext, *, webinar: str | None = None) -> dict[str, Any]:
     """Run every report the dashboard shows; the webinar is the given one or the latest on the site."""
     results: dict[str, Any] = {}
-    for name in SECTIONS:
-        report = importlib.import_module(f"analytics.reports.{name}")
-        context.step(TITLES[name])
-        if name == "accounts":
-            rows = report.build(context)
-            weekly = weekly_pageviews(context)
-            for row in rows:
-                row.setdefault("weekly", weekly.get(row["account_id"], [0] * SPARK_WEEKS))
-            results[name] = {"rows": rows, **report.summary(context)}
-        elif name == "webinar":
-            slug = webinar or latest_webinar(context)
-            results[name] = report.build(context, slug=slug) if slug else None
-        else:
-            results[name] = report.build(context)
+    for report in SECTION_REPORTS:
+        context.step(report.title)
+        results[report.name] = report.section_result(context, webinar=webinar)
     return results
 
 
@@ -175,11 +140,24 @@ def build_dashboard(context: ReportContext, *, webinar: str | None = None) -> st
 
 def render_report_html(name: str, result: Any, *, period: tuple[Any, Any] | None = None) -> str:
     """One report as a self-contained file (`abm report NAME --format html`)."""
-    view = VIEWS.get(name, table_view)(result)
+    report = registry().get(name)
+    view = _view(report, result, {}) if report is not None else table_view(result)
     template = _environment.get_template("report.html.j2")
     return template.render(
-        title=TITLES.get(name, name),
+        title=report.title if report is not None else name,
         period=_period_text(period),
         generated=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
-        sections=[(name if name in VIEWS else "table", TITLES.get(name, name), view)],
+        sections=[_section(report, view) if report is not None else ("table", name, view, "table")],
     )
+
+
+def _view(report: Report, result: Any, others: Mapping[str, Any]) -> dict[str, Any]:
+    """The report's section view, or the plain table for a report without a section."""
+    return report.section.view(result, others) if report.section is not None else table_view(result)
+
+
+def _section(report: Report, view: dict[str, Any]) -> tuple[str, str, dict[str, Any], str]:
+    """(id, heading, view, template) as the page template lays a section out."""
+    if report.section is None:
+        return ("table", report.title, view, "table")
+    return (report.name, report.title, view, report.section.template or report.name)

@@ -20,10 +20,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import click
+
 from analytics.charts import sparkline
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
 from analytics.period import iso
 from analytics.render import rows_of
+from analytics.reports import Output, Report, Section
 from analytics.scoring import (
     Behaviour,
     Score,
@@ -37,8 +40,6 @@ from analytics.scoring import (
 )
 from analytics.stages import STAGES_ZH, derived_stage, further, recorded_stages
 
-NAME = "accounts"
-TITLE = "目标账户"
 COLUMNS = (
     ("account_name", "账户"),
     ("tier", "层级"),
@@ -234,7 +235,7 @@ def _trend(row: Mapping[str, Any]) -> dict[str, str] | None:
     return {"arrow": "▬", "css": "flat", "text": f"{change:+.0%}"}
 
 
-def accounts_view(result: Any) -> dict[str, Any]:
+def accounts_view(result: Any, others: Mapping[str, Any]) -> dict[str, Any]:
     rows = []
     for row in rows_of(result, "accounts"):
         weekly = row.get("weekly")
@@ -252,3 +253,43 @@ def accounts_view(result: Any) -> dict[str, Any]:
     quiet = [row for row in rows if not (row.get("visits") or row.get("sessions"))]
     return {"rows": active, "quiet": quiet, "empty": not rows, "target_share": facts.get("target_share"),
             "target_share_of_all": facts.get("target_share_of_all")}
+
+
+def section_result(ctx: ReportContext, **options: Any) -> dict[str, Any]:
+    """The rows with their weekly sparkline, and the target-account share for the header."""
+    rows = build(ctx)
+    weekly = weekly_pageviews(ctx)
+    for row in rows:
+        row.setdefault("weekly", weekly.get(row["account_id"], [0] * SPARK_WEEKS))
+    return {"rows": rows, **summary(ctx)}
+
+
+def output(ctx: ReportContext, *, summary_only: bool = False, **options: Any) -> Output:
+    """The rows with the share as the table's last line; with --summary the share object alone."""
+    if summary_only:
+        return Output(summary(ctx), REPORT.title)
+    rows = build(ctx)
+    return Output(rows, REPORT.title, COLUMNS, footer=footer(summary(ctx)))
+
+
+REPORT = Report(
+    name="accounts",
+    title="目标账户",
+    order=10,
+    build=build,
+    columns=COLUMNS,
+    params=(
+        click.Option(["--summary", "summary_only"], is_flag=True,
+                     help="Output the target-account share object instead of the rows."),  # fmt: skip
+    ),
+    output=output,
+    section=Section(view=accounts_view, result=section_result),
+    help="""Per target account: visits, people, sessions, pageviews, engaged minutes, leads, score, stage.
+
+    visits = sessions with a pageview; sessions = sessions with any event; people = distinct
+    visitors; engaged_minutes = engagement + webinar heartbeat seconds / 60; trend = visits vs the
+    previous period of equal length - 1. JSON: a list of rows. The target-account share of
+    identified visits is the table's last line; --summary outputs it as a JSON object (keys
+    visits, identified_visits, target_account_visits, identified_share, target_share).
+    """,
+)

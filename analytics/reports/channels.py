@@ -21,9 +21,8 @@ from analytics.channels_map import CHANNELS_ZH, channel
 from analytics.charts import Bar, bar_chart
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
 from analytics.render import rows_of
+from analytics.reports import Report, Section
 
-NAME = "channels"
-TITLE = "渠道"
 COLUMNS = (
     ("grouping", "分组"),
     ("channel_zh", "渠道"),
@@ -108,7 +107,7 @@ def _channel_label(row: Mapping[str, Any]) -> str:
     return " / ".join(str(p) for p in parts if p) or "直接访问"
 
 
-def channels_view(result: Any) -> dict[str, Any]:
+def channels_view(result: Any, others: Mapping[str, Any]) -> dict[str, Any]:
     """Source rows become the bar chart and table; `grouping: term` rows the SEM keyword table."""
     rows = rows_of(result)
     sources = [{**row, "label": _channel_label(row)} for row in rows if row.get("grouping", "source") == "source"]
@@ -124,3 +123,20 @@ def channels_view(result: Any) -> dict[str, Any]:
     ]
     chart = bar_chart(bars, ("访问", "目标账户访问")) if bars else ""
     return {"rows": sources, "keywords": keywords, "chart": chart, "empty": not rows}
+
+
+REPORT = Report(
+    name="channels",
+    title="渠道",
+    order=30,
+    build=build,
+    columns=COLUMNS,
+    section=Section(view=channels_view),
+    help="""Visits, target-account visits, accounts reached and leads per channel and per SEM keyword.
+
+    A visit's channel comes from its landing page's UTM tags, else its referrer (search: Baidu,
+    Sogou, 360, Shenma, Bing, Google; social: WeChat, Weibo, Zhihu, Bilibili, LinkedIn, Douyin,
+    Xiaohongshu; email; referral; direct). JSON: one list; `grouping` is "source" for rows per
+    (channel, source, medium, campaign) and "term" for rows per utm_term.
+    """,
+)

@@ -17,9 +17,12 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import click
+
 from analytics.charts import interval_chart
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
 from analytics.render import rows_of
+from analytics.reports import Report, Section
 from analytics.stats import (
     newcombe_difference_interval,
     relative_lift_interval,
@@ -28,10 +31,7 @@ from analytics.stats import (
 )
 from personalize.errors import UserError
 
-NAME = "experiments"
-TITLE = "个性化实验"
 COLUMNS = (("arm", "组别"), ("accounts", "账户数"), ("conversions", "转化账户"), ("rate", "转化率"))
-ROWS_KEY = "arms"
 TREATMENT, CONTROL = "personalized", "control"
 MIN_ACCOUNTS, MIN_CONVERSIONS, SRM_ALPHA = 30, 5, 0.01
 
@@ -114,7 +114,7 @@ def _warning(n1: int, x1: int, n2: int, x2: int, srm: float | None) -> str | Non
     return "；".join(problems) or None
 
 
-def experiments_view(result: Any) -> dict[str, Any]:
+def experiments_view(result: Any, others: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(result, Mapping) or not rows_of(result.get("arms")):
         return {"empty": True}
     interval = _lift_interval(result)
@@ -134,3 +134,25 @@ def _lift_interval(result: Mapping[str, Any]) -> tuple[float, float, float] | No
         return None
     lift, low, high = map(float, values)
     return lift, low, high
+
+
+REPORT = Report(
+    name="experiments",
+    title="个性化实验",
+    order=60,
+    build=build,
+    columns=COLUMNS,
+    rows_key="arms",
+    params=(
+        click.Option(["--holdout"], type=float, default=0.1, show_default=True,
+                     help="Planned share of accounts in the control arm."),  # fmt: skip
+    ),
+    section=Section(view=experiments_view),
+    help="""Personalized vs control at the account level: conversion, lift with a 95% CI, p-value, SRM.
+
+    Converted = a lead or a CTA click in the period. lift = rate(personalized) / rate(control) - 1;
+    ci_low/ci_high by the delta method on the log ratio; p_value from a two-sided two-proportion
+    z test; srm_p_value from a chi-square test against --holdout. warning is set when an arm has
+    fewer than 30 accounts or 5 conversions, or SRM p < 0.01.
+    """,
+)

@@ -20,17 +20,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import click
+
 from analytics.charts import Mark, line_chart
 from analytics.context import REAL_TRAFFIC, ReportContext
 from analytics.period import iso, parse_ts
 from analytics.render import rows_of
+from analytics.reports import Report, Section
 from analytics.scoring import ATTENDEE_ROLE
 from analytics.webinars import WebinarPage, find_webinar, list_webinars
 
-NAME = "webinar"
-TITLE = "研讨会出席"
 COLUMNS = (("start_minute", "分钟"), ("agenda", "议程"), ("present", "在场"), ("joined", "加入"), ("left", "离开"))
-ROWS_KEY = "buckets"
 BUCKET_MINUTES = 5
 EARLY_SHARE = 0.8
 BEACONS = "('webinar_join', 'webinar_heartbeat', 'webinar_leave')"
@@ -224,7 +224,7 @@ def _follow_up_order(person: Mapping[str, Any]) -> tuple[bool, str]:
     return (not person.get("account_id"), str(person.get("account_name") or person.get("name") or ""))
 
 
-def webinar_view(result: Any) -> dict[str, Any]:
+def webinar_view(result: Any, others: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(result, Mapping):
         return {"empty": True}
     buckets = rows_of(result.get("buckets"))
@@ -250,3 +250,28 @@ def webinar_view(result: Any) -> dict[str, Any]:
         "early_leavers": early,
         "empty": not result.get("attendees") and not result.get("registrants") and not no_shows,
     }
+
+
+def section_result(ctx: ReportContext, *, webinar: str | None = None, **options: Any) -> dict[str, Any] | None:
+    """The dashboard's webinar: the one asked for (`--webinar`), else the latest that has started."""
+    slug = webinar or latest_webinar(ctx)
+    return build(ctx, slug=slug) if slug else None
+
+
+REPORT = Report(
+    name="webinar",
+    title="研讨会出席",
+    order=40,
+    build=build,
+    columns=COLUMNS,
+    rows_key="buckets",
+    params=(click.Argument(["slug"]),),
+    section=Section(view=webinar_view, result=section_result),
+    help="""Attendance of webinar SLUG in 5-minute buckets against its agenda, and follow-up lists.
+
+    SLUG is the page's path under content/ without .md, or its file name when unique. JSON: an
+    object with registrants, attendees (counts), no_shows, early_leavers (people: name, email,
+    company, account_id), peak_drop_start_minute and buckets (start_minute, present, joined,
+    left, agenda). Early leaver = last leave before 80% of the duration.
+    """,
+)
