@@ -28,7 +28,7 @@ from analytics.period import iso, parse_ts
 from analytics.render import rows_of
 from analytics.reports import Report, Section
 from analytics.scoring import ATTENDEE_ROLE
-from analytics.webinars import WebinarPage, find_webinar, list_webinars
+from analytics.webinars import WebinarPage, find_webinar, is_built, list_webinars
 
 COLUMNS = (("start_minute", "分钟"), ("agenda", "议程"), ("present", "在场"), ("joined", "加入"), ("left", "离开"))
 BUCKET_MINUTES = 5
@@ -81,7 +81,7 @@ def page_paths(page: WebinarPage) -> list[str]:
 
 
 def build(ctx: ReportContext, *, slug: str, **options: Any) -> dict[str, Any]:
-    page = find_webinar(slug, site=ctx.site, content=ctx.content)
+    page = find_webinar(slug, site=ctx.site)
     names = sorted({page.slug, slug.strip("/").removesuffix(".md"), page.slug.rsplit("/", 1)[-1]})
     paths = page_paths(page)
     audience = Audience()
@@ -195,9 +195,11 @@ def _card(ctx: ReportContext, person: Person, spans: list[tuple[datetime, dateti
 
 
 def latest_webinar(context: ReportContext) -> str | None:
-    """The slug of the most recent webinar that has started (built site's manifest, else content/)."""
+    """The slug of the most recent webinar of the built site that has started (None unbuilt: 暂无数据)."""
+    if not is_built(context.site):
+        return None
     now = datetime.now(UTC)
-    started = [w for w in list_webinars(context.site, context.content) if w.start <= now]
+    started = [w for w in list_webinars(context.site) if w.start <= now]
     return max(started, key=lambda w: w.start).slug if started else None
 
 
