@@ -33,7 +33,6 @@ class ReportContext:
     period: Period
     accounts: AccountBook | None = None
     site: Path | None = None  # the built site (abm-manifest.json) or the project root
-    content: Path | None = None  # the MkDocs docs_dir, for webinars not built yet
     weights_path: Path | None = None  # None = analytics/weights.yml
     on_step: Callable[[str], None] | None = field(default=None, repr=False)
 
@@ -86,7 +85,6 @@ def open_context(
     accounts: str | Path | None = None,
     taxonomy: str | Path | None = None,
     site: str | Path | None = None,
-    content: str | Path | None = None,
     since: str | None = None,
     until: str | None = None,
     weights: str | Path | None = None,
@@ -107,7 +105,6 @@ def open_context(
             period=period,
             accounts=book,
             site=Path(site) if site else None,
-            content=Path(content) if content else None,
             weights_path=Path(weights) if weights else None,
             on_step=on_step,
         )

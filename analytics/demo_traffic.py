@@ -22,11 +22,9 @@ from typing import Any
 import personalize.manifest as manifest_module
 from analytics.period import iso
 from analytics.store import BATCH, Store
-from analytics.webinars import WebinarPage, slug_of
+from analytics.webinars import WebinarPage
 from personalize.accounts import Account
-from personalize.build.resources import collect
 from personalize.events import UTM_FIELDS
-from personalize.taxonomy import Taxonomy
 
 DAY = timedelta(days=1)
 SOURCE = "demo"
@@ -197,7 +195,8 @@ class _Generator:
                         people[account.id].append(self.token("v"))
                 if (role == "quiet" and age <= 18) or (role == "new" and age > 5):
                     rate = 0
-                for _ in range(_poisson(rng, rate)):
+                first_day = role == "new" and age == 5  # a new account is seen, whatever the draw
+                for _ in range(max(_poisson(rng, rate), int(first_day))):
                     self.session(day, rng.choice(people[account.id]), account=account,
                                  preview=rng.random() < 0.02)
             yield
@@ -299,21 +298,13 @@ def _asset(download: str | None) -> str | None:
     return "/" + download.lstrip("/") if download else None
 
 
-def site_pages(site: Path, content: Path, taxonomy: Taxonomy) -> list[DemoPage]:
-    """The pages visitors can reach: the built manifest's, else the content's, else a built-in list."""
+def site_pages(site: Path) -> list[DemoPage]:
+    """The pages visitors can reach: the built manifest's (public pages only), else a built-in list."""
     path = manifest_module.find_public(site)
-    if path is not None:
-        pages = manifest_module.read(path).pages
-        found = [DemoPage("/" + p.url.lstrip("/"), p.stage, tuple(p.industries), _asset(p.download)) for p in pages]
-    elif (content / "resources").is_dir():
-        resources, _ = collect(content, root=content.parent, taxonomy=taxonomy)
-        found = [
-            DemoPage("/" + slug_of(r.path) + "/", r.stage, tuple(r.industries), _asset(r.download))
-            for r in resources
-            if not r.accounts  # pages written for one named account are private
-        ]
-    else:
+    if path is None:
         return list(BUILT_IN_PAGES)
+    pages = manifest_module.read(path).pages
+    found = [DemoPage("/" + p.url.lstrip("/"), p.stage, tuple(p.industries), _asset(p.download)) for p in pages]
     return [DemoPage("/"), DemoPage("/resources/"), *found]
 
 

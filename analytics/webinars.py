@@ -1,9 +1,9 @@
 """Find a webinar page by its SLUG: its start (with the organizer's UTC offset), duration and agenda.
 
 SLUG is the page's path under ``content/`` without ``.md`` (``resources/webinars/2026-05-x``),
-or its file name alone when no other webinar has that name. The built manifest is read when
-there is one; otherwise the front matter under ``content/``, so a webinar can be imported and
-reported on before the site is built.
+or its file name alone when no other webinar has that name. Pages come from the built site's
+``abm-manifest.json`` (the build -> analytics contract), never from the Markdown: one reader of
+front matter, the build's, so analytics cannot disagree with what the site shows.
 """
 
 from __future__ import annotations
@@ -13,11 +13,8 @@ from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
 import personalize.manifest as manifest_module
 from analytics.period import iso
-from personalize.build.frontmatter import split_front_matter
 from personalize.errors import UserError
 from personalize.manifest import AgendaItem
 
@@ -50,18 +47,29 @@ def slug_of(src: str) -> str:
     return "/".join(parts[parts.index("content") + 1 :] if "content" in parts else parts)
 
 
-def list_webinars(site: Path | None = None, content: Path | None = None) -> list[WebinarPage]:
-    """Every webinar page: from ``site``'s manifest (the site dir or the project root), else ``content``."""
+def is_built(site: Path | None) -> bool:
+    """Whether ``site`` (the site dir or the project root; default ``.``) holds a built manifest."""
+    return manifest_module.find_public(site or Path(".")) is not None
+
+
+def list_webinars(site: Path | None = None, *, wanted: str | None = None) -> list[WebinarPage]:
+    """Every webinar page of the built ``site`` (the site dir or the project root; default ``.``).
+
+    Unbuilt is an error that says to build (naming the ``wanted`` slug, when looking one up).
+    """
     root = site or Path(".")
     built = manifest_module.find_public(root)
-    if built is not None:
-        return _from_manifest(built)
-    docs = content or (root / "content" if (root / "content").is_dir() else Path("content"))
-    return _from_content(docs)
+    if built is None:
+        raise UserError(
+            (f"cannot find webinar {wanted!r}: " if wanted else "")
+            + f"no built site at {root} (no {manifest_module.PUBLIC_FILE} there or in its site/); "
+            "run `mkdocs build` first, or pass --site"
+        )
+    return _from_manifest(built)
 
 
-def find_webinar(slug: str, site: Path | None = None, content: Path | None = None) -> WebinarPage:
-    webinars = list_webinars(site, content)
+def find_webinar(slug: str, site: Path | None = None) -> WebinarPage:
+    webinars = list_webinars(site, wanted=slug)
     wanted = slug.strip().strip("/").removesuffix(".md").removeprefix("content/")
     exact = [w for w in webinars if w.slug == wanted]
     by_name = [w for w in webinars if w.slug.rsplit("/", 1)[-1] == wanted]
@@ -83,27 +91,6 @@ def _from_manifest(path: Path) -> list[WebinarPage]:
         for page in manifest.pages
         if page.webinar is not None
     ]
-
-
-def _from_content(docs: Path) -> list[WebinarPage]:
-    if not docs.is_dir():
-        raise UserError(f"no built site (abm-manifest.json) and no content directory at {docs}; pass --site")
-    pages = []
-    for path in sorted(docs.rglob("*.md")):
-        front, _, _ = split_front_matter(path.read_text(encoding="utf-8"))
-        try:
-            meta = yaml.safe_load(front) if front else None
-        except yaml.YAMLError:
-            continue  # `mkdocs build` reports broken front matter with its line; here it is simply no webinar
-        if not isinstance(meta, dict):
-            continue
-        block = meta.get("webinar")
-        if not isinstance(block, dict):
-            continue
-        agenda = [AgendaItem(at=int(item["at"]), title=str(item["title"])) for item in block.get("agenda") or []]
-        slug = path.relative_to(docs).with_suffix("").as_posix()
-        pages.append(_page(slug, str(meta.get("title", slug)), block.get("start"), block.get("duration"), agenda, str(path)))
-    return pages
 
 
 def _page(slug: str, title: str, start: Any, duration: Any, agenda: list[AgendaItem], src: str) -> WebinarPage:

@@ -9,7 +9,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
-#: What analytics may use of personalize: the contracts and their readers, nothing of the edge.
+#: What analytics may use of personalize: the contracts and the kernel, nothing of the build or the edge.
 ANALYTICS_MAY_IMPORT = {
     "personalize.events",
     "personalize.database",  # opening the store a --db names (SQLite or PostgreSQL)
@@ -17,8 +17,6 @@ ANALYTICS_MAY_IMPORT = {
     "personalize.accounts",
     "personalize.taxonomy",
     "personalize.errors",
-    "personalize.build.frontmatter",
-    "personalize.build.resources",
     "personalize.orgnames",
     "personalize.cli",
 }

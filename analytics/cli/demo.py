@@ -11,7 +11,7 @@ from analytics.cli.progress import PROGRESS_HELP, progress_bar
 from analytics.demo_traffic import generate, site_pages, write
 from analytics.period import parse_instant
 from analytics.store import Store
-from analytics.webinars import list_webinars
+from analytics.webinars import is_built, list_webinars
 from personalize.accounts import load_accounts
 from personalize.errors import UserError
 from personalize.taxonomy import Taxonomy, default_taxonomy_path
@@ -29,7 +29,7 @@ def demo() -> None:
 @click.option("--accounts", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=Path("demo/accounts.csv"), show_default=True, help="The target accounts CSV.")
 @click.option("--site", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
-              help="Built site whose pages are visited (else content/, else a built-in list).")
+              help="Built site whose pages and webinars are visited (else a built-in list of pages, no webinars).")
 @click.option("--until", help="Last moment of the traffic: a date or ISO time (default: now).")
 @click.option("--replace", is_flag=True, help="Delete the store's events and leads first (they are all lost).")
 @click.option("--progress/--no-progress", default=None, help=PROGRESS_HELP)
@@ -39,7 +39,6 @@ def traffic(db: str, days: int, seed: int, accounts: Path, site: Path, until: st
     taxonomy = Taxonomy.load(default_taxonomy_path())
     book = load_accounts(accounts, taxonomy)
     end = parse_instant(until, option="--until") if until else datetime.now(UTC)
-    content = site.parent / "content" if (site.parent / "content").is_dir() else Path("content")
     with Store.open(db, create=True) as store:
         existing = store.scalar("SELECT COUNT(*) FROM events")
         if existing and not replace:
@@ -49,7 +48,7 @@ def traffic(db: str, days: int, seed: int, accounts: Path, site: Path, until: st
             store.execute("DELETE FROM leads")
         with progress_bar("generating days", days + 1, progress) as advance:
             out = generate(seed=seed, days=days, until=end, accounts=book.accounts,
-                           pages=site_pages(site, content, taxonomy), webinars=list_webinars(site, content),
+                           pages=site_pages(site), webinars=list_webinars(site) if is_built(site) else [],
                            on_day=lambda: advance(1))
         with progress_bar("writing events", len(out.events), progress) as advance:
             counts = write(store, out, on_batch=advance)

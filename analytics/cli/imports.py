@@ -54,7 +54,7 @@ def load_book(path: Path | None) -> AccountBook | None:
 @click.option("--db", required=True, help="The event store: a SQLite file (created if missing) or a postgresql:// URL.")
 @click.option("--tz", help="Zone of the report's times, e.g. +08:00 or Asia/Shanghai (default: the webinar start's offset).")
 @click.option("--site", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
-              help="Built site with abm-manifest.json (else content/ is read).")
+              help="Built site with abm-manifest.json (run `mkdocs build` first).")
 @click.option("--registrants", type=FILE, help="Registration list CSV: registrants who never joined are no-shows.")
 @click.option("--accounts", type=FILE, help=ACCOUNTS_HELP)
 @click.option("--skip-bad-rows", is_flag=True, help=SKIP_HELP)

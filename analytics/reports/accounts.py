@@ -15,10 +15,18 @@ id seen. `summary()` gives the target-account share of identified traffic (the t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import click
+
+from analytics.charts import sparkline
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
+from analytics.period import iso
+from analytics.render import rows_of
+from analytics.reports import Output, Report, Section
 from analytics.scoring import (
     Behaviour,
     Score,
@@ -32,8 +40,6 @@ from analytics.scoring import (
 )
 from analytics.stages import STAGES_ZH, derived_stage, further, recorded_stages
 
-NAME = "accounts"
-TITLE = "目标账户"
 COLUMNS = (
     ("account_name", "账户"),
     ("tier", "层级"),
@@ -193,3 +199,97 @@ def footer(summary_: dict[str, Any]) -> str:
         f"目标账户访问占已识别访问 {text}（{summary_['target_account_visits']}/{summary_['identified_visits']}），"
         f"占全部访问 {_percent(summary_['target_share_of_all'])}（{summary_['target_account_visits']}/{summary_['visits']}）"
     )
+
+
+#: Weeks of activity in each account's sparkline.
+SPARK_WEEKS = 8
+
+
+def weekly_pageviews(context: ReportContext) -> dict[str, list[int]]:
+    """Pageviews per account in each of the SPARK_WEEKS weeks before --until (the sparklines)."""
+    until = context.period.until
+    rows = context.store.query(
+        f"""SELECT account_id, substr(ts, 1, 10) AS day, COUNT(*) AS pageviews FROM events
+        WHERE kind = 'pageview' AND ts >= ? AND ts < ? AND {REAL_TRAFFIC} AND {IDENTIFIED}
+        GROUP BY account_id, substr(ts, 1, 10)""",
+        [iso(until - timedelta(weeks=SPARK_WEEKS)), context.period.until_ts],
+    )
+    weekly: dict[str, list[int]] = {}
+    for row in rows:
+        day_end = datetime.fromisoformat(row["day"]).replace(tzinfo=UTC) + timedelta(days=1)
+        age = max(until - day_end, timedelta(0)) // timedelta(weeks=1)  # whole weeks between day and until
+        weeks = weekly.setdefault(row["account_id"], [0] * SPARK_WEEKS)
+        weeks[max(SPARK_WEEKS - 1 - age, 0)] += int(row["pageviews"])
+    return weekly
+
+
+def _trend(row: Mapping[str, Any]) -> dict[str, str] | None:
+    """An arrow for the change vs the previous period (a fraction, e.g. 0.4 = +40%)."""
+    change = row.get("trend")
+    if not isinstance(change, (int, float)):
+        return None
+    if change > 0.1:
+        return {"arrow": "▲", "css": "up", "text": f"{change:+.0%}"}
+    if change < -0.1:
+        return {"arrow": "▼", "css": "down", "text": f"{change:+.0%}"}
+    return {"arrow": "▬", "css": "flat", "text": f"{change:+.0%}"}
+
+
+def accounts_view(result: Any, others: Mapping[str, Any]) -> dict[str, Any]:
+    rows = []
+    for row in rows_of(result, "accounts"):
+        weekly = row.get("weekly")
+        rows.append(
+            {
+                **row,
+                "tier": str(row.get("tier") or ""),
+                "trend_view": _trend(row),
+                "spark": sparkline([float(v) for v in weekly]) if isinstance(weekly, list) else "",
+            }
+        )
+    rows.sort(key=lambda r: (-(r.get("visits") or 0), str(r.get("account_name") or "")))
+    facts = result if isinstance(result, Mapping) else {}
+    active = [row for row in rows if row.get("visits") or row.get("sessions")]
+    quiet = [row for row in rows if not (row.get("visits") or row.get("sessions"))]
+    return {"rows": active, "quiet": quiet, "empty": not rows, "target_share": facts.get("target_share"),
+            "target_share_of_all": facts.get("target_share_of_all")}
+
+
+def section_result(ctx: ReportContext, **options: Any) -> dict[str, Any]:
+    """The rows with their weekly sparkline, and the target-account share for the header."""
+    rows = build(ctx)
+    weekly = weekly_pageviews(ctx)
+    for row in rows:
+        row.setdefault("weekly", weekly.get(row["account_id"], [0] * SPARK_WEEKS))
+    return {"rows": rows, **summary(ctx)}
+
+
+def output(ctx: ReportContext, *, summary_only: bool = False, **options: Any) -> Output:
+    """The rows with the share as the table's last line; with --summary the share object alone."""
+    if summary_only:
+        return Output(summary(ctx), REPORT.title)
+    rows = build(ctx)
+    return Output(rows, REPORT.title, COLUMNS, footer=footer(summary(ctx)))
+
+
+REPORT = Report(
+    name="accounts",
+    title="目标账户",
+    order=10,
+    build=build,
+    columns=COLUMNS,
+    params=(
+        click.Option(["--summary", "summary_only"], is_flag=True,
+                     help="Output the target-account share object instead of the rows."),  # fmt: skip
+    ),
+    output=output,
+    section=Section(view=accounts_view, result=section_result),
+    help="""Per target account: visits, people, sessions, pageviews, engaged minutes, leads, score, stage.
+
+    visits = sessions with a pageview; sessions = sessions with any event; people = distinct
+    visitors; engaged_minutes = engagement + webinar heartbeat seconds / 60; trend = visits vs the
+    previous period of equal length - 1. JSON: a list of rows. The target-account share of
+    identified visits is the table's last line; --summary outputs it as a JSON object (keys
+    visits, identified_visits, target_account_visits, identified_share, target_share).
+    """,
+)

@@ -14,13 +14,15 @@ leads_per_100_visits.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from analytics.channels_map import CHANNELS_ZH, channel
+from analytics.charts import Bar, bar_chart
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
+from analytics.render import rows_of
+from analytics.reports import Report, Section
 
-NAME = "channels"
-TITLE = "渠道"
 COLUMNS = (
     ("grouping", "分组"),
     ("channel_zh", "渠道"),
@@ -97,3 +99,44 @@ def build(ctx: ReportContext, **options: Any) -> list[dict[str, Any]]:
         )
     rows.sort(key=lambda r: (r["grouping"] != "source", -r["target_account_visits"], -r["visits"], r["utm_source"]))
     return rows
+
+
+def _channel_label(row: Mapping[str, Any]) -> str:
+    campaign = row.get("utm_campaign") if row.get("utm_campaign") != "(not set)" else None
+    parts = [row.get("channel_zh") or row.get("channel"), row.get("utm_source"), row.get("utm_medium"), campaign]
+    return " / ".join(str(p) for p in parts if p) or "直接访问"
+
+
+def channels_view(result: Any, others: Mapping[str, Any]) -> dict[str, Any]:
+    """Source rows become the bar chart and table; `grouping: term` rows the SEM keyword table."""
+    rows = rows_of(result)
+    sources = [{**row, "label": _channel_label(row)} for row in rows if row.get("grouping", "source") == "source"]
+    sources.sort(key=lambda r: -(r.get("visits") or 0))
+    keywords = [row for row in rows if row.get("grouping") == "term"][:15]
+    bars = [
+        Bar(
+            label=row["label"],
+            values=(float(row.get("visits") or 0), float(row.get("target_account_visits") or 0)),
+            note=f"{float(row.get('leads_per_100_visits') or 0):.1f} 线索/百次访问",
+        )
+        for row in sources[:12]
+    ]
+    chart = bar_chart(bars, ("访问", "目标账户访问")) if bars else ""
+    return {"rows": sources, "keywords": keywords, "chart": chart, "empty": not rows}
+
+
+REPORT = Report(
+    name="channels",
+    title="渠道",
+    order=30,
+    build=build,
+    columns=COLUMNS,
+    section=Section(view=channels_view),
+    help="""Visits, target-account visits, accounts reached and leads per channel and per SEM keyword.
+
+    A visit's channel comes from its landing page's UTM tags, else its referrer (search: Baidu,
+    Sogou, 360, Shenma, Bing, Google; social: WeChat, Weibo, Zhihu, Bilibili, LinkedIn, Douyin,
+    Xiaohongshu; email; referral; direct). JSON: one list; `grouping` is "source" for rows per
+    (channel, source, medium, campaign) and "term" for rows per utm_term.
+    """,
+)

@@ -13,9 +13,16 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import Any
 
+import click
+
+from analytics.charts import interval_chart
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
+from analytics.render import rows_of
+from analytics.reports import Report, Section
 from analytics.stats import (
     newcombe_difference_interval,
     relative_lift_interval,
@@ -24,10 +31,7 @@ from analytics.stats import (
 )
 from personalize.errors import UserError
 
-NAME = "experiments"
-TITLE = "个性化实验"
 COLUMNS = (("arm", "组别"), ("accounts", "账户数"), ("conversions", "转化账户"), ("rate", "转化率"))
-ROWS_KEY = "arms"
 TREATMENT, CONTROL = "personalized", "control"
 MIN_ACCOUNTS, MIN_CONVERSIONS, SRM_ALPHA = 30, 5, 0.01
 
@@ -108,3 +112,47 @@ def _warning(n1: int, x1: int, n2: int, x2: int, srm: float | None) -> str | Non
             f"样本比例失衡（SRM p = {srm:.4f}），分组可能有误 / sample ratio mismatch: the split is not the planned one"
         )
     return "；".join(problems) or None
+
+
+def experiments_view(result: Any, others: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(result, Mapping) or not rows_of(result.get("arms")):
+        return {"empty": True}
+    interval = _lift_interval(result)
+    return {
+        **result,
+        "arms": rows_of(result.get("arms")),
+        "chart": interval_chart(*interval) if interval else "",
+        "significant": interval is not None and (interval[1] > 0 or interval[2] < 0),
+        "empty": False,
+    }
+
+
+def _lift_interval(result: Mapping[str, Any]) -> tuple[float, float, float] | None:
+    """(lift, low, high) when all three are finite numbers; otherwise no chart and nothing is significant."""
+    values: list[Any] = [result.get(k) for k in ("lift", "ci_low", "ci_high")]
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
+        return None
+    lift, low, high = map(float, values)
+    return lift, low, high
+
+
+REPORT = Report(
+    name="experiments",
+    title="个性化实验",
+    order=60,
+    build=build,
+    columns=COLUMNS,
+    rows_key="arms",
+    params=(
+        click.Option(["--holdout"], type=float, default=0.1, show_default=True,
+                     help="Planned share of accounts in the control arm."),  # fmt: skip
+    ),
+    section=Section(view=experiments_view),
+    help="""Personalized vs control at the account level: conversion, lift with a 95% CI, p-value, SRM.
+
+    Converted = a lead or a CTA click in the period. lift = rate(personalized) / rate(control) - 1;
+    ci_low/ci_high by the delta method on the log ratio; p_value from a two-sided two-proportion
+    z test; srm_p_value from a chi-square test against --holdout. warning is set when an arm has
+    fewer than 30 accounts or 5 conversions, or SRM p < 0.01.
+    """,
+)

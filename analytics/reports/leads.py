@@ -14,15 +14,16 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import click
+
 from analytics.context import REAL_TRAFFIC, ReportContext
+from analytics.reports import Output, Report
 from analytics.reports.accounts import account_journeys
 from analytics.scoring import Behaviour, Score, behaviour_by, grade, imported_webinar_minutes, score
 from analytics.stages import STAGES_ZH, further
 from analytics.weights import GRADES_ZH
 from personalize.errors import UserError
 
-NAME = "leads"
-TITLE = "线索"
 COLUMNS = (
     ("name", "姓名"),
     ("company", "公司"),
@@ -121,3 +122,31 @@ def explain(ctx: ReportContext, lead: str) -> dict[str, Any]:
         {"group": c.group, "component": c.name, "detail": c.detail, "points": c.points} for c in total.components
     ]
     return {**row, "weights": ctx.weights.source, "components": components}
+
+
+EXPLAIN_COLUMNS = (("group", "类别"), ("component", "项目"), ("detail", "依据"), ("points", "分"))
+
+
+def output(ctx: ReportContext, *, explain_lead: str | None = None, **options: Any) -> Output:
+    """The period's leads; with --explain one lead's score, part by part, titled with its total."""
+    if explain_lead is None:
+        return Output(build(ctx), REPORT.title, COLUMNS)
+    result = explain(ctx, explain_lead)
+    title = f"{result['name'] or result['lead_id']}：{result['score']} 分（{result['grade_zh']}），权重 {result['weights']}"
+    return Output(result, title, EXPLAIN_COLUMNS, rows_key="components")
+
+
+REPORT = Report(
+    name="leads",
+    title="线索",
+    order=50,
+    build=build,
+    columns=COLUMNS,
+    params=(
+        click.Option(["--explain", "explain_lead"], metavar="LEAD_ID_OR_EMAIL",
+                     help="Show how one lead's score is made up, part by part."),  # fmt: skip
+    ),
+    output=output,
+    help="""Each lead of the period: account, score, grade (无效/可培养/有意向/可转化/已合作), stage,
+    visits before and after the form (stitched by visitor id). Weights: analytics/weights.yml.""",
+)

@@ -15,13 +15,16 @@ Thresholds are inclusive. An account gets at most one signal (new accounts have 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+import click
+
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
+from analytics.render import rows_of
+from analytics.reports import Report, Section
 from personalize.errors import UserError
 
-NAME = "signals"
-TITLE = "账户信号"
 COLUMNS = (
     ("signal_zh", "信号"),
     ("account_name", "账户"),
@@ -96,3 +99,45 @@ def build(
     strength = {"surge": lambda r: -r["ratio"], "new": lambda r: -r["this_week"], "drop": lambda r: r["ratio"]}
     signals.sort(key=lambda r: (order[r["signal"]], strength[r["signal"]](r), r["account_id"]))
     return signals
+
+
+def signals_view(result: Any, others: Mapping[str, Any]) -> dict[str, Any]:
+    """Surges first; a drop of a customer (its stage from the accounts section) is a churn risk."""
+    stages = {row.get("account_id"): row.get("stage") for row in rows_of(others.get("accounts"), "accounts")}
+    rows = [{"stage": stages.get(row.get("account_id")), **row} for row in rows_of(result, "signals")]
+    order = {"surge": 0, "drop": 1, "new": 2}
+    rows = sorted(rows, key=lambda r: (order.get(str(r.get("signal")), 3), -(r.get("ratio") or 0)))
+    rows = [{**row, "churn_risk": row.get("signal") == "drop" and row.get("stage") == "customer"} for row in rows]
+    counts = {kind: sum(1 for r in rows if r.get("signal") == kind) for kind in SIGNALS_ZH}
+    return {"rows": rows, "empty": not rows, "counts": counts}
+
+
+REPORT = Report(
+    name="signals",
+    title="账户信号",
+    order=20,
+    build=build,
+    columns=COLUMNS,
+    params=(
+        click.Option(["--baseline-weeks"], type=click.IntRange(min=4), default=4, show_default=True,
+                     help="Weeks before this week whose mean weekly activity is the baseline."),
+        click.Option(["--surge-ratio"], type=float, default=2.0, show_default=True,
+                     help="Surge when this week >= ratio × baseline."),
+        click.Option(["--drop-ratio"], type=float, default=0.25, show_default=True,
+                     help="Drop when this week <= ratio × baseline."),
+        click.Option(["--min-activity"], type=click.IntRange(min=1), default=5, show_default=True,
+                     help="A surge needs this much activity this week; a drop this much baseline."),
+    ),  # fmt: skip
+    section=Section(view=signals_view),
+    help="""Accounts that surge, drop or are new this week (the 7 days before --until).
+
+    \b
+    activity  = count of pageview, cta_click, download, lead and webinar_join events
+    baseline  = mean weekly activity over the --baseline-weeks weeks before this week
+    ratio     = this_week / baseline
+    surge     = baseline > 0 and this_week >= --min-activity and ratio >= --surge-ratio
+    drop      = baseline >= --min-activity and this_week <= --drop-ratio × baseline
+    new       = the account's first event ever is in this week
+    JSON: a list of rows with account_id, account_name, signal, this_week, baseline, ratio, reason.
+    """,
+)

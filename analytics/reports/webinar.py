@@ -15,19 +15,22 @@ attendee whose last leave is before 80% of the duration. No-show = a registrant 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import click
+
+from analytics.charts import Mark, line_chart
 from analytics.context import REAL_TRAFFIC, ReportContext
 from analytics.period import iso, parse_ts
+from analytics.render import rows_of
+from analytics.reports import Report, Section
 from analytics.scoring import ATTENDEE_ROLE
-from analytics.webinars import WebinarPage, find_webinar
+from analytics.webinars import WebinarPage, find_webinar, is_built, list_webinars
 
-NAME = "webinar"
-TITLE = "研讨会出席"
 COLUMNS = (("start_minute", "分钟"), ("agenda", "议程"), ("present", "在场"), ("joined", "加入"), ("left", "离开"))
-ROWS_KEY = "buckets"
 BUCKET_MINUTES = 5
 EARLY_SHARE = 0.8
 BEACONS = "('webinar_join', 'webinar_heartbeat', 'webinar_leave')"
@@ -78,7 +81,7 @@ def page_paths(page: WebinarPage) -> list[str]:
 
 
 def build(ctx: ReportContext, *, slug: str, **options: Any) -> dict[str, Any]:
-    page = find_webinar(slug, site=ctx.site, content=ctx.content)
+    page = find_webinar(slug, site=ctx.site)
     names = sorted({page.slug, slug.strip("/").removesuffix(".md"), page.slug.rsplit("/", 1)[-1]})
     paths = page_paths(page)
     audience = Audience()
@@ -189,3 +192,88 @@ def _card(ctx: ReportContext, person: Person, spans: list[tuple[datetime, dateti
         "minutes": round(minutes, 1),
         "last_left": iso(spans[-1][1]) if spans else None,
     }
+
+
+def latest_webinar(context: ReportContext) -> str | None:
+    """The slug of the most recent webinar of the built site that has started (None unbuilt: 暂无数据)."""
+    if not is_built(context.site):
+        return None
+    now = datetime.now(UTC)
+    started = [w for w in list_webinars(context.site) if w.start <= now]
+    return max(started, key=lambda w: w.start).slug if started else None
+
+
+def _agenda_marks(result: Mapping[str, Any], buckets: Sequence[Mapping[str, Any]]) -> list[Mark]:
+    """Agenda items as marks: from the result's agenda when given, else where the bucket label changes."""
+    agenda = result.get("agenda")
+    if isinstance(agenda, list) and agenda:
+        return [
+            Mark(float(item.get("at", item.get("start_minute", 0))), str(item.get("title", "")))
+            for item in agenda
+            if isinstance(item, Mapping)
+        ]
+    marks, previous = [], None
+    for bucket in buckets:
+        label = bucket.get("agenda")
+        if label and label != previous:
+            marks.append(Mark(float(bucket.get("start_minute", 0)), str(label)))
+        previous = label
+    return marks
+
+
+def _follow_up_order(person: Mapping[str, Any]) -> tuple[bool, str]:
+    """People of known accounts first: they are the ones sales calls."""
+    return (not person.get("account_id"), str(person.get("account_name") or person.get("name") or ""))
+
+
+def webinar_view(result: Any, others: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(result, Mapping):
+        return {"empty": True}
+    buckets = rows_of(result.get("buckets"))
+    peak = result.get("peak_drop_start_minute")
+    points = [(float(b.get("start_minute", 0)), float(b.get("present", 0))) for b in buckets]
+    chart = ""
+    if points:
+        width = (points[1][0] - points[0][0]) if len(points) > 1 else 5.0
+        chart = line_chart(
+            points,
+            marks=_agenda_marks(result, buckets),
+            highlight=(float(peak), float(peak) + width) if peak is not None else None,
+            x_unit=" 分钟",
+            width=1000,
+            label="每 5 分钟在场人数",
+        )
+    no_shows, early = (sorted(rows_of(result.get(key)), key=_follow_up_order) for key in ("no_shows", "early_leavers"))
+    return {
+        **result,
+        "buckets": buckets,
+        "chart": chart,
+        "no_shows": no_shows,
+        "early_leavers": early,
+        "empty": not result.get("attendees") and not result.get("registrants") and not no_shows,
+    }
+
+
+def section_result(ctx: ReportContext, *, webinar: str | None = None, **options: Any) -> dict[str, Any] | None:
+    """The dashboard's webinar: the one asked for (`--webinar`), else the latest that has started."""
+    slug = webinar or latest_webinar(ctx)
+    return build(ctx, slug=slug) if slug else None
+
+
+REPORT = Report(
+    name="webinar",
+    title="研讨会出席",
+    order=40,
+    build=build,
+    columns=COLUMNS,
+    rows_key="buckets",
+    params=(click.Argument(["slug"]),),
+    section=Section(view=webinar_view, result=section_result),
+    help="""Attendance of webinar SLUG in 5-minute buckets against its agenda, and follow-up lists.
+
+    SLUG is the page's path under content/ without .md, or its file name when unique. JSON: an
+    object with registrants, attendees (counts), no_shows, early_leavers (people: name, email,
+    company, account_id), peak_drop_start_minute and buckets (start_minute, present, joined,
+    left, agenda). Early leaver = last leave before 80% of the duration.
+    """,
+)

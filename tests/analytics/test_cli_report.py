@@ -113,3 +113,13 @@ def test_every_report_has_help() -> None:
         result = run_abm("report", name, "--help")
         assert result.exit_code == 0 and "--db" in result.stdout and "--format" in result.stdout
     assert "surge" in run_abm("report", "signals", "--help").stdout
+
+
+def test_the_commands_and_the_dashboard_sections_come_from_the_registry() -> None:
+    from analytics.dashboard import SECTIONS
+    from analytics.reports import registry
+
+    lines = run_abm("report", "--help").stdout.split("Commands:", 1)[1].strip().splitlines()
+    assert [line.split()[0] for line in lines] == [*registry(), "dashboard"]
+    assert list(SECTIONS) == [name for name, spec in registry().items() if spec.section is not None]
+    assert list(registry()) == ["accounts", "signals", "channels", "webinar", "leads", "experiments"]

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from analytics.dashboard import SECTIONS, SPARK_WEEKS, render_dashboard, render_report_html, weekly_pageviews
+from analytics.dashboard import SECTIONS, render_dashboard, render_report_html
+from analytics.reports.accounts import SPARK_WEEKS, weekly_pageviews
 from analytics.store import Store
 from tests.analytics.abm_cli import run_abm
 from tests.analytics.report_helpers import UNTIL, at, event, report_context

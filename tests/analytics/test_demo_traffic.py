@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +14,7 @@ from analytics.webinars import list_webinars
 from personalize.accounts import load_accounts
 from personalize.taxonomy import Taxonomy
 from tests.analytics.abm_cli import run_abm
-from tests.analytics.webinar_files import webinar_project
+from tests.analytics.webinar_files import demo_project
 
 REPO = Path(__file__).resolve().parents[2]
 UNTIL = datetime(2026, 11, 1, tzinfo=UTC)
@@ -28,10 +27,9 @@ def accounts():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def demo_db(tmp_path_factory: pytest.TempPathFactory, built_site: Path) -> tuple[Path, str]:
     root = tmp_path_factory.mktemp("demo")
-    shutil.copytree(REPO / "content", root / "content")  # the real pages (with downloads) are visited
-    webinar_project(root)
+    demo_project(root, built_site)  # the real pages (with downloads) are visited
     db = root / "demo.sqlite"
     result = run_abm("demo", "traffic", "--db", db, "--days", 42, "--seed", 3, "--until", "2026-11-01",
                      "--accounts", REPO / "demo" / "accounts.csv", "--site", root / "site")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from analytics.store import Store
 from personalize.errors import UserError
 from tests.analytics.abm_cli import run_abm
-from tests.analytics.webinar_files import webinar_project
+from tests.analytics.webinar_files import demo_project
 from tests.postgres import PostgresCluster, postgres_cluster, postgres_url
 
 __all__ = ["postgres_cluster", "postgres_url"]  # fixtures
@@ -22,11 +21,10 @@ PERIOD = ("--until", "2026-11-01", "--since", "2026-10-04")
 
 
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory, postgres_cluster: PostgresCluster) -> tuple[str, str, Path]:
+def stores(tmp_path_factory: pytest.TempPathFactory, postgres_cluster: PostgresCluster, built_site: Path) -> tuple[str, str, Path]:
     """(SQLite path, PostgreSQL URL, project root), both filled by `abm demo traffic` with one seed."""
     root = tmp_path_factory.mktemp("pg-demo")
-    shutil.copytree(REPO / "content", root / "content")
-    webinar_project(root)
+    demo_project(root, built_site)
     sqlite, postgres = str(root / "demo.sqlite"), postgres_cluster.create_database()
     for db in (sqlite, postgres):
         result = run_abm("demo", "traffic", "--db", db, "--days", 35, "--seed", 11, "--until", "2026-11-01",

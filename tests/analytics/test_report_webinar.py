@@ -14,23 +14,13 @@ import pytest
 
 from analytics.reports import webinar
 from personalize.errors import UserError
+from personalize.manifest import AgendaItem
 from tests.analytics.report_helpers import account, book, event, report_context
+from tests.analytics.webinar_files import webinar_page, write_site
 
 SLUG = "resources/webinars/demo-day"
 PAGE = "/resources/webinars/demo-day/"
-FRONT = """---
-title: 演示日
-type: webinar
-webinar:
-  start: 2026-04-01T14:00:00+08:00
-  duration: 30
-  agenda:
-    - {at: 0, title: 开场}
-    - {at: 10, title: 产品演示}
-    - {at: 25, title: 问答}
----
-# 演示日
-"""
+AGENDA = [AgendaItem(at=0, title="开场"), AgendaItem(at=10, title="产品演示"), AgendaItem(at=25, title="问答")]
 
 
 def t(minute: int) -> str:
@@ -73,21 +63,19 @@ BOOK = book(account("ACC-1", "恒锐精工"), account("ACC-2", "星河半导体"
 
 
 @pytest.fixture
-def content(tmp_path: Path) -> Path:
-    page = tmp_path / "content" / "resources" / "webinars" / "demo-day.md"
-    page.parent.mkdir(parents=True)
-    page.write_text(FRONT, encoding="utf-8")
-    return tmp_path / "content"
+def site(tmp_path: Path) -> Path:
+    """A built site whose manifest lists the webinar (analytics reads webinars only from there)."""
+    return write_site(tmp_path / "project", [webinar_page(SLUG, "演示日", "2026-04-01T14:00:00+08:00", 30, AGENDA)])
 
 
-def build(tmp_path: Path, content: Path, slug: str = SLUG, **tables: list[dict[str, Any]]) -> dict[str, Any]:
+def build(tmp_path: Path, site: Path, slug: str = SLUG, **tables: list[dict[str, Any]]) -> dict[str, Any]:
     tables = {"webinar_spans": SPANS, "webinar_registrants": REGISTRANTS, "leads": LEADS} | tables
-    with report_context(tmp_path, BEACONS, tables=tables, accounts=BOOK, site=tmp_path, content=content) as ctx:
+    with report_context(tmp_path, BEACONS, tables=tables, accounts=BOOK, site=site) as ctx:
         return webinar.build(ctx, slug=slug)
 
 
-def test_buckets_against_the_agenda(tmp_path: Path, content: Path) -> None:
-    result = build(tmp_path, content)
+def test_buckets_against_the_agenda(tmp_path: Path, site: Path) -> None:
+    result = build(tmp_path, site)
     table = [(b["start_minute"], b["present"], b["joined"], b["left"], b["agenda"]) for b in result["buckets"]]
     assert table == [
         (0, 1, 3, 0, "开场"),  # Bob was there before the start; Alice, Carol, anon joined
@@ -102,8 +90,8 @@ def test_buckets_against_the_agenda(tmp_path: Path, content: Path) -> None:
     assert result["peak_drop_start_minute"] == 20
 
 
-def test_follow_up_lists(tmp_path: Path, content: Path) -> None:
-    result = build(tmp_path, content)
+def test_follow_up_lists(tmp_path: Path, site: Path) -> None:
+    result = build(tmp_path, site)
     assert (result["registrants"], result["attendees"]) == (4, 5)  # Alice, Bob, Dan, Erin / + Carol, anon
     assert [(p["name"], p["email"], p["company"], p["account_id"]) for p in result["no_shows"]] == [
         ("Dan", "dan@acc-1.example", "恒锐", "ACC-1")
@@ -117,15 +105,20 @@ def test_follow_up_lists(tmp_path: Path, content: Path) -> None:
     assert last_left["Alice"] == t(30) and last_left["Dan"] is None
 
 
-def test_slug_by_file_name_and_unknown_slugs(tmp_path: Path, content: Path) -> None:
-    assert build(tmp_path, content, slug="demo-day")["attendees"] == 5
+def test_slug_by_file_name_and_unknown_slugs(tmp_path: Path, site: Path) -> None:
+    assert build(tmp_path, site, slug="demo-day")["attendees"] == 5
     with pytest.raises(UserError, match=r"no webinar page 'demo-dya'.*resources/webinars/demo-day"):
-        build(tmp_path, content, slug="demo-dya")
+        build(tmp_path, site, slug="demo-dya")
 
 
-def test_a_webinar_nobody_attended(tmp_path: Path, content: Path) -> None:
-    with report_context(tmp_path, content=content, site=tmp_path) as ctx:
+def test_a_webinar_nobody_attended(tmp_path: Path, site: Path) -> None:
+    with report_context(tmp_path, site=site) as ctx:
         result = webinar.build(ctx, slug=SLUG)
     assert (result["registrants"], result["attendees"], result["no_shows"], result["early_leavers"]) == (0, 0, [], [])
     assert result["peak_drop_start_minute"] is None
     assert [b["present"] for b in result["buckets"]] == [0] * 6
+
+
+def test_an_unbuilt_site_says_to_build_it(tmp_path: Path) -> None:
+    with report_context(tmp_path, site=tmp_path) as ctx, pytest.raises(UserError, match=r"'demo-day'.*run `mkdocs build`"):
+        webinar.build(ctx, slug="demo-day")
