@@ -28,25 +28,25 @@ from personalize.database import (
     DATABASE_ERRORS,
     Connection,
     PostgresConnection,
+    apply_migrations,
     connect,
+    connect_sqlite,
     describe,
-    is_postgres,
+    insert_events,
+    insert_leads,
     migrate_locked,
+    store_target,
 )
 from personalize.errors import UserError
 from personalize.events import (
     BOOLEAN_FIELDS,
-    EVENT_FIELDS,
+    EVENT_COLUMNS,
     EVENT_KINDS,
-    EXTRA_FIELDS,
     LEAD_FIELDS,
     NUMERIC_FIELDS,
-    apply_migrations,
-    connect_sqlite,
 )
 
 ANALYTICS_SCHEMA_VERSION: Final = 1
-ALL_EVENT_FIELDS: Final = EVENT_FIELDS + EXTRA_FIELDS
 BATCH: Final = 5000
 
 #: Analytics-owned tables: name -> columns (all TEXT unless listed in _COLUMN_TYPES).
@@ -92,13 +92,13 @@ def event_row(row: Mapping[str, Any]) -> tuple[Any, ...]:
     Unknown keys are an error (a misspelt field would otherwise be lost silently); missing
     fields are NULL, booleans 0/1, ``extra`` a JSON object string.
     """
-    unknown = set(row) - set(ALL_EVENT_FIELDS)
+    unknown = set(row) - set(EVENT_COLUMNS)
     if unknown:
         raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
     ts, kind = _stored_ts(row.get("ts")), row.get("kind")
     if kind not in EVENT_KINDS:
         raise ValueError(f"kind: {kind!r} is not one of {', '.join(EVENT_KINDS)}")
-    return (ts, *(_event_value(name, row.get(name)) for name in ALL_EVENT_FIELDS[1:]))
+    return (ts, *(_event_value(name, row.get(name)) for name in EVENT_COLUMNS[1:]))
 
 
 def _stored_ts(ts: Any) -> str:
@@ -174,9 +174,10 @@ class Store:
 
         A ``.parquet`` file or a directory of them implies DuckDB and is read-only.
         """
-        if is_postgres(str(db)):
+        target = store_target(str(db))
+        if target.postgres:
             return cls._open_postgres(str(db), engine)
-        location = str(db).removeprefix("sqlite:///")
+        location = target.location
         path = Path(location)
         if engine not in ("sqlite", "duckdb"):
             raise UserError(f"unknown engine {engine!r}; use sqlite or duckdb")
@@ -252,8 +253,6 @@ class Store:
 
     def insert_events(self, rows: Iterable[Mapping[str, Any]]) -> int:
         """Validate and append events in batches; a bad row raises UserError and writes nothing of its batch."""
-        placeholders = ", ".join("?" for _ in ALL_EVENT_FIELDS)
-        sql = f"INSERT INTO events ({', '.join(ALL_EVENT_FIELDS)}) VALUES ({placeholders})"
         count = 0
         for batch in _batches(rows):
             try:
@@ -261,7 +260,7 @@ class Store:
             except ValueError as error:
                 raise UserError(f"bad event: {error}") from error
             with self._writer() as connection:
-                connection.executemany(sql, values)
+                insert_events(connection, values)
             count += len(values)
         return count
 
@@ -285,7 +284,10 @@ class Store:
             for batch in _batches(rows):
                 for row in batch:
                     _check_columns(table, row, columns)
-                connection.executemany(sql, [tuple(row.get(c) for c in columns) for row in batch])
+                if table == "leads":  # the contract's table: its inserts are the kernel's
+                    insert_leads(connection, batch)
+                else:
+                    connection.executemany(sql, [tuple(row.get(c) for c in columns) for row in batch])
                 count += len(batch)
         return count
 
@@ -308,7 +310,7 @@ class Store:
 
     def _columns(self, table: str) -> list[str]:
         if table == "events":
-            return list(ALL_EVENT_FIELDS)
+            return list(EVENT_COLUMNS)
         if table == "leads":
             return list(LEAD_FIELDS)
         if table in ANALYTICS_TABLES:

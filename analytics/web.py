@@ -136,7 +136,7 @@ def settings_renderer(settings: Any) -> Callable[[], str]:
         from analytics.context import open_context
         from analytics.dashboard import DEFAULT_DAYS, build_dashboard
 
-        db = str(getattr(settings, "db", "abm.sqlite")).removeprefix("sqlite:///")
+        db = str(getattr(settings, "db", "abm.sqlite"))
         until = datetime.now(UTC)
         with open_context(
             db,

@@ -1,4 +1,7 @@
-"""Open the event store a `--db` value names: a SQLite file (the default) or a PostgreSQL URL.
+"""The one owner of the event store: a `--db` value's target, connections, migrations and the inserts.
+
+A `--db` value names a SQLite file (the default) or a PostgreSQL URL; `store_target` reads it once.
+The edge's writer, its lead form and analytics all open, migrate and insert through this module.
 
 Several edge processes or hosts share one PostgreSQL; everything else writes the same SQL for both.
 A PostgreSQL connection is wrapped to speak like `sqlite3`: ``?`` placeholders, ``with connection:``
@@ -14,15 +17,16 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from itertools import chain
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from personalize.errors import UserError
-from personalize.events import connect_sqlite, migrate
+from personalize.events import EVENT_COLUMNS, LEAD_FIELDS, MIGRATIONS
 
 log = logging.getLogger("abm.store")
 
@@ -44,12 +48,26 @@ class Connection(Protocol):
     ) -> bool | None: ...
 
 
+class StoreTarget(NamedTuple):
+    """What a `--db` value names: a PostgreSQL URL, or a SQLite file path (``sqlite:///`` stripped)."""
+
+    postgres: bool
+    location: str
+
+
+def store_target(db: str) -> StoreTarget:
+    """The one reading of a `--db` value, for every command and the edge."""
+    if db.startswith(POSTGRES_SCHEMES):
+        return StoreTarget(True, db)
+    return StoreTarget(False, db.removeprefix(SQLITE_PREFIX))
+
+
 def is_postgres(db: str) -> bool:
-    return db.startswith(POSTGRES_SCHEMES)
+    return store_target(db).postgres
 
 
 def sqlite_path(db: str) -> str:
-    return db.removeprefix(SQLITE_PREFIX)
+    return store_target(db).location
 
 
 def describe(db: str) -> str:
@@ -93,8 +111,9 @@ def connect(db: str, *, timeout: float = 5.0, upgrade: bool = True) -> Connectio
     ``upgrade=False`` only connects: for a store this process has already opened once, so a
     frequent short connection (one per lead) skips the migration check and its lock.
     """
-    if not is_postgres(db):
-        return connect_sqlite(sqlite_path(db), timeout=timeout, upgrade=upgrade)
+    target = store_target(db)
+    if not target.postgres:
+        return connect_sqlite(target.location, timeout=timeout, upgrade=upgrade)
     connection = PostgresConnection(db, timeout=timeout)
     if not upgrade:
         return connection
@@ -106,6 +125,95 @@ def connect(db: str, *, timeout: float = 5.0, upgrade: bool = True) -> Connectio
         connection.close()
         raise
     return connection
+
+
+def connect_sqlite(path: str, *, timeout: float = 5.0, upgrade: bool = True) -> sqlite3.Connection:
+    """Open a SQLite event store in WAL mode; create or upgrade its tables unless ``upgrade`` is off
+    (for a store this process already opened once, e.g. per lead)."""
+    connection = sqlite3.connect(path, timeout=timeout, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    if upgrade:
+        migrate(connection)
+    return connection
+
+
+def migrate(connection: Connection) -> int:
+    """Apply the event-store migrations this store is missing; return its version now."""
+    return apply_migrations(connection, "events", MIGRATIONS)
+
+
+def apply_migrations(
+    connection: Connection, component: str, migrations: Sequence[Sequence[str]]
+) -> int:
+    """Bring one component's tables up to ``len(migrations)``, recorded in ``schema_version``.
+
+    Each wing versions its own tables under its own component name in the same store.
+    """
+    target = len(migrations)
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+    )
+    row = connection.execute(
+        "SELECT version FROM schema_version WHERE component = ?", (component,)
+    ).fetchone()
+    current = row[0] if row else 0
+    if current > target:
+        raise UserError(
+            f"the {component} tables of this store are at schema version {current}, newer than "
+            f"this abm-site ({target}); upgrade abm-site before opening it"
+        )
+    with connection:
+        for version in range(current, target):
+            for statement in migrations[version]:
+                connection.execute(statement)
+        connection.execute(
+            "INSERT INTO schema_version (component, version) VALUES (?, ?) "
+            "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
+            (component, target),
+        )
+    return target
+
+
+#: Rows per INSERT statement: 32 x 29 parameters stay under the 999 of SQLite builds before 3.32.
+ROWS_PER_STATEMENT = 32
+_INSERT_EVENT = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
+_INSERT_LEAD = f"INSERT INTO leads ({', '.join(LEAD_FIELDS)}) VALUES ({', '.join('?' * len(LEAD_FIELDS))})"
+
+
+@lru_cache(maxsize=ROWS_PER_STATEMENT)
+def _insert_events_sql(count: int) -> str:
+    """One INSERT of ``count`` event rows."""
+    return _INSERT_EVENT + f", ({', '.join('?' * len(EVENT_COLUMNS))})" * (count - 1)
+
+
+def insert_events(connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert event rows (EVENT_COLUMNS order) in the caller's transaction, ROWS_PER_STATEMENT per statement.
+
+    A writer thread gives up and retakes the GIL once per statement, and under load the event loop
+    makes it wait up to a switch interval (5 ms) each time: per row, that starves the writer.
+    """
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        connection.execute(_insert_events_sql(len(chunk)), list(chain.from_iterable(chunk)))
+
+
+def insert_leads(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Insert lead rows (every LEAD_FIELDS column, missing ones NULL) in the caller's transaction."""
+    connection.executemany(_INSERT_LEAD, [[row.get(name) for name in LEAD_FIELDS] for row in rows])
+
+
+def write_lead(db: str, row: Mapping[str, Any], *, timeout: float = 3.0) -> None:
+    """Insert one lead and commit before returning; any of DATABASE_ERRORS means it was NOT stored.
+
+    The store was opened and migrated once at start-up, so this only connects.
+    """
+    connection = connect(db, timeout=timeout, upgrade=False)
+    try:
+        with connection:
+            connection.execute(_INSERT_LEAD, [row.get(name) for name in LEAD_FIELDS])
+    finally:
+        connection.close()
 
 
 def migrate_locked(connection: Connection, apply: Callable[[Any], int]) -> int:

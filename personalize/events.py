@@ -1,20 +1,13 @@
 """The event schema: the one contract between the edge (which writes) and analytics (which reads).
 
-Both wings import this module and nothing else of each other. The schema is versioned: each
-entry of MIGRATIONS moves a store one version up, and `migrate()` applies the missing ones,
-so an old store opens under new code without losing a row.
+Data only: field names, kinds, match sources, tables and migrations; `personalize.database` opens
+stores and applies them. The schema is versioned: each entry of MIGRATIONS moves a store one
+version up, so an old store opens under new code without losing a row.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final
-
-from personalize.errors import UserError
-
-if TYPE_CHECKING:  # database.py imports this module: its connection type is needed for checking only
-    from personalize.database import Connection
+from typing import Final
 
 SCHEMA_VERSION: Final = 2
 
@@ -51,6 +44,8 @@ EXTRA_FIELDS: Final = (
     "extra",  # JSON object: raw extra campaign parameters (gclid, bd_vid, ...) and event details
     "value",  # a number whose meaning depends on the kind (engaged seconds, heartbeat seconds)
 )
+#: Every column of the `events` table, in table order.
+EVENT_COLUMNS: Final = EVENT_FIELDS + EXTRA_FIELDS
 
 BOOLEAN_FIELDS: Final = frozenset({"is_bot", "is_preview"})
 NUMERIC_FIELDS: Final = frozenset({"value"})
@@ -106,7 +101,7 @@ _EVENT_COLUMNS = ",\n    ".join(
     else f"{name} TEXT NOT NULL"
     if name in ("ts", "kind")
     else f"{name} TEXT"
-    for name in EVENT_FIELDS + EXTRA_FIELDS
+    for name in EVENT_COLUMNS
 )
 
 _LEAD_COLUMNS = ",\n    ".join(
@@ -142,51 +137,3 @@ MIGRATIONS: Final = (
 )
 
 assert len(MIGRATIONS) == SCHEMA_VERSION
-
-
-def connect_sqlite(path: str, *, timeout: float = 5.0, upgrade: bool = True) -> sqlite3.Connection:
-    """Open a SQLite event store in WAL mode; create or upgrade its tables unless ``upgrade`` is off
-    (for a store this process already opened once, e.g. per lead)."""
-    connection = sqlite3.connect(path, timeout=timeout, check_same_thread=False)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
-    if upgrade:
-        migrate(connection)
-    return connection
-
-
-def migrate(connection: Connection) -> int:
-    """Apply the event-store migrations this store is missing; return its version now."""
-    return apply_migrations(connection, "events", MIGRATIONS)
-
-
-def apply_migrations(
-    connection: Connection, component: str, migrations: Sequence[Sequence[str]]
-) -> int:
-    """Bring one component's tables up to ``len(migrations)``, recorded in ``schema_version``.
-
-    Each wing versions its own tables under its own component name in the same store.
-    """
-    target = len(migrations)
-    connection.execute(
-        "CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
-    )
-    row = connection.execute(
-        "SELECT version FROM schema_version WHERE component = ?", (component,)
-    ).fetchone()
-    current = row[0] if row else 0
-    if current > target:
-        raise UserError(
-            f"the {component} tables of this store are at schema version {current}, newer than "
-            f"this abm-site ({target}); upgrade abm-site before opening it"
-        )
-    with connection:
-        for version in range(current, target):
-            for statement in migrations[version]:
-                connection.execute(statement)
-        connection.execute(
-            "INSERT INTO schema_version (component, version) VALUES (?, ?) "
-            "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
-            (component, target),
-        )
-    return target

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from analytics.imports.rows import RowProblem, accept
-from analytics.store import ALL_EVENT_FIELDS, BATCH, Store, event_row
+from analytics.store import BATCH, Store, event_row
 from personalize.errors import UserError
-from personalize.events import BOOLEAN_FIELDS, NUMERIC_FIELDS
+from personalize.events import BOOLEAN_FIELDS, EVENT_COLUMNS, NUMERIC_FIELDS
 
 FORMATS: Final = ("jsonl", "csv", "parquet")
 _SUFFIXES: Final = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -48,8 +48,8 @@ def export_events(
 ) -> int:
     """Write the events of ``since <= ts < until`` to a binary stream; return how many."""
     where, params = _window(since, until)
-    order = ", ".join(f"{name} NULLS FIRST" for name in ALL_EVENT_FIELDS)
-    rows = store.stream(f"SELECT {', '.join(ALL_EVENT_FIELDS)} FROM events{where} ORDER BY {order}", params)
+    order = ", ".join(f"{name} NULLS FIRST" for name in EVENT_COLUMNS)
+    rows = store.stream(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events{where} ORDER BY {order}", params)
     writer = {"jsonl": _write_jsonl, "csv": _write_csv, "parquet": _write_parquet}[fmt]
     return writer(rows, out, progress or (lambda n: None))
 
@@ -83,10 +83,10 @@ def _write_jsonl(rows: Iterator[dict[str, Any]], out: IO[bytes], progress: Progr
 def _write_csv(rows: Iterator[dict[str, Any]], out: IO[bytes], progress: Progress) -> int:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(ALL_EVENT_FIELDS)
+    writer.writerow(EVENT_COLUMNS)
     count = 0
     for row in rows:
-        writer.writerow([_csv_cell(name, row[name]) for name in ALL_EVENT_FIELDS])
+        writer.writerow([_csv_cell(name, row[name]) for name in EVENT_COLUMNS])
         count += 1
         if count % BATCH == 0:
             progress(BATCH)
@@ -107,7 +107,7 @@ def _arrow_schema() -> Any:
     def kind(name: str) -> Any:
         return pa.bool_() if name in BOOLEAN_FIELDS else pa.float64() if name in NUMERIC_FIELDS else pa.string()
 
-    return pa.schema([(name, kind(name)) for name in ALL_EVENT_FIELDS])
+    return pa.schema([(name, kind(name)) for name in EVENT_COLUMNS])
 
 
 def _write_parquet(rows: Iterator[dict[str, Any]], out: IO[bytes], progress: Progress) -> int:
@@ -161,7 +161,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowProblem]]:
         header = next(reader, None)
         if header is None:
             return
-        unknown = [name for name in header if name not in ALL_EVENT_FIELDS]
+        unknown = [name for name in header if name not in EVENT_COLUMNS]
         if unknown or "ts" not in header:
             message = f"unknown column(s) {', '.join(unknown)}" if unknown else "no ts column"
             yield 1, RowProblem(str(path), 1, "", f"{message}; the header must use the event field names")

@@ -4,8 +4,8 @@ A page never waits for the database: `put()` only appends to a deque. The writer
 `batch` rows per transaction every `interval` seconds (sooner when a batch is full) and on
 shutdown. A locked or failing store is counted and logged; the rows stay in the buffer and are
 retried. When the buffer is full, new events are dropped and counted, never blocking a page.
-Big batches cost the writer less per row (fewer commits, index pages written once), and the GIL
-is released for every row's insert whatever the batch size.
+Big batches cost the writer less per row (fewer commits, index pages written once); the inserts
+themselves are `personalize.database`'s.
 """
 
 from __future__ import annotations
@@ -15,28 +15,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from functools import lru_cache
-from itertools import chain
 from typing import Any
 
-from personalize.database import DATABASE_ERRORS, RETRYABLE, Connection, connect
-from personalize.events import BOOLEAN_FIELDS, EVENT_FIELDS, EXTRA_FIELDS
+from personalize.database import DATABASE_ERRORS, RETRYABLE, Connection, connect, insert_events
+from personalize.events import BOOLEAN_FIELDS, EVENT_COLUMNS
 
 log = logging.getLogger("abm.edge.events")
-
-COLUMNS = EVENT_FIELDS + EXTRA_FIELDS
-INSERT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
-#: Rows per INSERT statement: 32 x 27 parameters stay under the 999 of SQLite builds before 3.32.
-ROWS_PER_STATEMENT = 32
-
-
-@lru_cache(maxsize=ROWS_PER_STATEMENT)
-def insert_rows(count: int) -> str:
-    """One INSERT of ``count`` rows. The writer thread gives up and retakes the GIL once per statement,
-    and under load the event loop makes it wait up to a switch interval (5 ms) each time: per row,
-    that starves the writer."""
-    return INSERT + f", ({', '.join('?' * len(COLUMNS))})" * (count - 1)
-
 
 _second: list[Any] = [None, ""]  # the last whole second formatted, reused within that second
 _stamp: list[Any] = [None, ""]  # the last millisecond's text: under load several pages share one
@@ -54,15 +38,15 @@ def utc_now() -> str:
 
 
 #: Every column with its empty value, in table order: a row is a copy updated with the event's fields.
-_EMPTY_ROW: dict[str, Any] = {name: 0 if name in BOOLEAN_FIELDS else None for name in COLUMNS}
+_EMPTY_ROW: dict[str, Any] = {name: 0 if name in BOOLEAN_FIELDS else None for name in EVENT_COLUMNS}
 
 
 def event_row(fields: Mapping[str, Any]) -> tuple[Any, ...]:
     """An event as a row in table order; missing fields are NULL (flags: 0), unknown fields refused."""
     row = _EMPTY_ROW.copy()
     row.update(fields)
-    if len(row) != len(COLUMNS):
-        raise ValueError(f"not event fields: {sorted(set(row) - set(COLUMNS))}")
+    if len(row) != len(EVENT_COLUMNS):
+        raise ValueError(f"not event fields: {sorted(set(row) - set(EVENT_COLUMNS))}")
     return tuple(row.values())
 
 
@@ -171,9 +155,7 @@ class EventLog:
             rows = [buffer.popleft() for _ in range(count)]
             try:
                 with connection:
-                    for start in range(0, count, ROWS_PER_STATEMENT):
-                        chunk = rows[start : start + ROWS_PER_STATEMENT]
-                        connection.execute(insert_rows(len(chunk)), list(chain.from_iterable(chunk)))
+                    insert_events(connection, rows)
                 self.written += count
             except RETRYABLE:  # locked, busy, disk full, server down: worth retrying later
                 buffer.extendleft(reversed(rows))
@@ -188,7 +170,7 @@ class EventLog:
         for row in rows:
             try:
                 with connection:
-                    connection.execute(INSERT, row)
+                    insert_events(connection, [row])
                 self.written += 1
             except DATABASE_ERRORS as error:
                 self.dropped += 1

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from personalize.database import DATABASE_ERRORS, connect
+from personalize.database import DATABASE_ERRORS, write_lead
 from personalize.edge.event_writer import utc_now
 from personalize.edge.links import sign_cookie
 from personalize.edge.visitor import IDENTITY_AGE, IDENTITY_COOKIE, cookie_header, identify
@@ -171,22 +171,6 @@ def lead_row(fields: Mapping[str, Any]) -> dict[str, Any]:
     row = {name: fields.get(name) for name in LEAD_FIELDS}
     row["lead_id"] = row["lead_id"] or uuid.uuid4().hex
     return row
-
-
-def write_lead(db: str, row: Mapping[str, Any], *, timeout: float = 3.0) -> None:
-    """Insert one lead and commit before returning; any of DATABASE_ERRORS means it was NOT stored.
-
-    The edge created the tables when it opened the event log at start-up, so this only connects.
-    """
-    connection = connect(db, timeout=timeout, upgrade=False)
-    try:
-        with connection:
-            connection.execute(
-                f"INSERT INTO leads ({', '.join(LEAD_FIELDS)}) VALUES ({', '.join('?' * len(LEAD_FIELDS))})",
-                [row[name] for name in LEAD_FIELDS],
-            )
-    finally:
-        connection.close()
 
 
 MAX_FORM = 16_384

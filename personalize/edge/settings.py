@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from personalize.database import store_target
 from personalize.errors import ConfigError
 
 SETTINGS_ENV = "ABM_SETTINGS"
@@ -92,7 +93,7 @@ class Settings:
     @property
     def sqlite_path(self) -> str:
         """The SQLite file of `db` (meaningless for a PostgreSQL URL)."""
-        return self.db.removeprefix("sqlite:///")
+        return store_target(self.db).location
 
 
 def setting_fields() -> list[Any]:
@@ -271,11 +272,12 @@ def _check(settings: Settings) -> None:
         bad("cookie_secure", f"{settings.cookie_secure!r} is not one of {', '.join(COOKIE_SECURE)}")
     if not settings.dashboard_path.startswith("/"):
         bad("dashboard_path", f"{settings.dashboard_path!r} must start with /")
-    if settings.db.startswith(("postgres://", "postgresql://")):
+    target = store_target(settings.db)
+    if target.postgres:
         problem = _postgres_url_problem(settings.db)
         if problem:
             bad("db", f"{problem}; expected postgresql://user:password@host:5432/dbname")
-    elif "://" in settings.db and not settings.db.startswith("sqlite:///"):
+    elif "://" in target.location:
         bad("db", f"{settings.db!r} is neither a SQLite path nor sqlite:///path")
     unknown_stages = set(settings.gate_stages) - {"tofu", "mofu", "bofu"}
     if unknown_stages:

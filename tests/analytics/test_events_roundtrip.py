@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from analytics.store import ALL_EVENT_FIELDS, Store
-from personalize.events import EVENT_FIELDS
+from analytics.store import Store
+from personalize.events import EVENT_COLUMNS, EVENT_FIELDS
 from tests.analytics.abm_cli import run_abm
 
 EVENTS = [
@@ -47,7 +47,7 @@ def test_export_import_export_is_byte_identical(tmp_path: Path, db: Path, fmt: s
     assert run_abm("export", "events", "--db", copy, "--format", fmt, "--out", second).exit_code == 0
     assert first.read_bytes() == second.read_bytes()
     with Store.open(db) as original, Store.open(copy) as imported:
-        sql = f"SELECT {', '.join(ALL_EVENT_FIELDS)} FROM events ORDER BY ts, kind, visitor_id"
+        sql = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY ts, kind, visitor_id"
         assert imported.query(sql) == original.query(sql)
 
 
@@ -56,9 +56,9 @@ def test_export_uses_exactly_the_contract_field_names(tmp_path: Path, db: Path) 
     run_abm("export", "events", "--db", db, "--out", out)
     assert tuple(pq.read_schema(out).names) == EVENT_FIELDS + ("extra", "value")
     csv_text = run_abm("export", "events", "--db", db, "--format", "csv").stdout
-    assert csv_text.splitlines()[0] == ",".join(ALL_EVENT_FIELDS)
+    assert csv_text.splitlines()[0] == ",".join(EVENT_COLUMNS)
     rows = [json.loads(line) for line in run_abm("export", "events", "--db", db).stdout.splitlines()]
-    assert [list(row) for row in rows] == [list(ALL_EVENT_FIELDS)] * 4
+    assert [list(row) for row in rows] == [list(EVENT_COLUMNS)] * 4
     assert rows[0]["is_bot"] is True and rows[0]["ts"] == "2026-03-01T08:00:00.000Z"
     assert rows[2]["extra"] == EVENTS[0]["extra"] and rows[1]["value"] == 42.5
 

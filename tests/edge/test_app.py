@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from personalize.database import connect_sqlite
 from personalize.edge.app import create_app
 from personalize.edge.holdout import Holdout
 from personalize.errors import ConfigError
-from personalize.events import EVENT_FIELDS, connect_sqlite
+from personalize.events import EVENT_FIELDS
 from tests.edge.edge_client import Edge, link, root, start_edge
 from tests.edge.edge_site import CONFIDENTIAL, GATED_FORM, SECRET, edge_settings
 
@@ -322,10 +323,11 @@ def test_event_rows_are_built_in_the_stores_column_order() -> None:
     from personalize.accounts import Account
     from personalize.edge.app import Edge as EdgeState
     from personalize.edge.bots import Agent
-    from personalize.edge.event_writer import COLUMNS, event_row
+    from personalize.edge.event_writer import event_row
     from personalize.edge.geoip import GeoFacts
     from personalize.edge.resolve import Resolution
     from personalize.edge.visitor import VisitorContext
+    from personalize.events import EVENT_COLUMNS as COLUMNS
 
     queued: list[tuple[object, ...]] = []
     account = Account("ACC-9", "Name", (), "retail", 1, (), "", "")

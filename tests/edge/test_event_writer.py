@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from personalize.edge.event_writer import COLUMNS, ROWS_PER_STATEMENT, EventLog, event_row, utc_now
-from personalize.events import EVENT_FIELDS, connect_sqlite
+from personalize.database import ROWS_PER_STATEMENT, connect_sqlite
+from personalize.edge.event_writer import EventLog, event_row, utc_now
+from personalize.events import EVENT_COLUMNS as COLUMNS
+from personalize.events import EVENT_FIELDS
 
 
 def _row(number: int) -> tuple[object, ...]:

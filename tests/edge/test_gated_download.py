@@ -169,7 +169,8 @@ def test_leads_of_forms_without_the_slash_are_migrated(tmp_path: Path) -> None:
     """A store written before the fix: lead rows and lead events get the page path pageviews have."""
     db = tmp_path / "old.sqlite"
     connection = sqlite3.connect(db)
-    from personalize.events import MIGRATIONS, apply_migrations
+    from personalize.database import apply_migrations, migrate
+    from personalize.events import MIGRATIONS
 
     apply_migrations(connection, "events", MIGRATIONS[:1])
     connection.execute("INSERT INTO leads (lead_id, path, asset) VALUES ('L1', 'resources/x/', 'downloads/x.pdf')")
@@ -177,8 +178,6 @@ def test_leads_of_forms_without_the_slash_are_migrated(tmp_path: Path) -> None:
     connection.execute("INSERT INTO events (ts, kind, path) VALUES ('2026-11-01T00:00:00.000Z', 'lead', 'resources/x/')")
     connection.execute("INSERT INTO events (ts, kind, path) VALUES ('2026-11-01T00:00:01.000Z', 'pageview', 'odd')")
     connection.commit()
-    from personalize.events import migrate
-
     assert migrate(connection) == len(MIGRATIONS)
     assert connection.execute("SELECT lead_id, path, asset, consent_id FROM leads ORDER BY lead_id").fetchall() == [
         ("L1", "/resources/x/", "/downloads/x.pdf", None), ("L2", "/resources/y/", None, None)]

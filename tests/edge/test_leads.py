@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from personalize.database import connect_sqlite
 from personalize.edge.leads import RateLimit, validate
-from personalize.events import connect_sqlite
 from personalize.leadform import consent_id
 from tests.edge.edge_client import Edge, root, rows, start_edge
 from tests.edge.edge_site import CONSENT, GATED_FORM
