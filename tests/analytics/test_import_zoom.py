@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from analytics.store import Store
-from tests.analytics.abm_cli import run_abm
-from tests.analytics.webinar_files import webinar_project
-
-SLUG = "resources/webinars/2026-10-demo"
+from tests.analytics.webinar_files import SLUG, WebinarImport
 
 
 def _header(fixtures: Path, name: str) -> str:
@@ -56,26 +51,16 @@ GOOD_ROWS = [
 ]
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    return webinar_project(tmp_path / "project")
-
-
-def _import(project: Path, report: Path, db: Path, *extra: object):  # type: ignore[no-untyped-def]
-    return run_abm("import", "webinar", report, "--source", "zoom", "--webinar", "2026-10-demo",
-                   "--db", db, "--site", project, *extra)
-
-
-def test_spans_registrants_roles_and_utc(shared_fixtures: Path, project: Path, tmp_path: Path) -> None:
+def test_spans_registrants_roles_and_utc(shared_fixtures: Path, webinar: WebinarImport, tmp_path: Path) -> None:
     report = tmp_path / "zoom.csv"
     report.write_text(zoom_report(shared_fixtures, GOOD_ROWS), encoding="utf-8")
-    db = tmp_path / "s.sqlite"
+    db = webinar.db
     accounts = tmp_path / "accounts.csv"
     accounts.write_text(
         "id,name,domains,industry,tier\nACC-001,恒锐精工,hengrui-precision.cn,manufacturing,1\n"
         "ACC-002,星河半导体,xinghe-semi.com,high-tech,1\n", encoding="utf-8"
     )
-    result = _import(project, report, db, "--accounts", accounts)
+    result = webinar.run(report, "zoom", "--accounts", accounts)
     assert result.exit_code == 0, result.stderr
     assert f"imported 5 span(s) of 4 person(s) and 3 registrant(s) for {SLUG}" in result.stdout
     with Store.open(db) as store:
@@ -96,7 +81,7 @@ def test_spans_registrants_roles_and_utc(shared_fixtures: Path, project: Path, t
     ]
 
 
-def test_overlapping_rejoins_merge_and_reimport_replaces(shared_fixtures: Path, project: Path, tmp_path: Path) -> None:
+def test_overlapping_rejoins_merge_and_reimport_replaces(shared_fixtures: Path, webinar: WebinarImport, tmp_path: Path) -> None:
     rows = [
         "Yes,Chen Jing,Jing,Chen,chen@anhe-med.cn,--,--,approved,10/15/2026 02:00:00 PM,10/15/2026 02:20:00 PM,20,No,--,--,China",
         # the same person on a second device: overlaps the first span, so one span 14:00-14:40
@@ -107,9 +92,9 @@ def test_overlapping_rejoins_merge_and_reimport_replaces(shared_fixtures: Path, 
     ]
     report = tmp_path / "zoom.csv"
     report.write_text(zoom_report(shared_fixtures, rows), encoding="utf-8")
-    db = tmp_path / "s.sqlite"
+    db = webinar.db
     for _ in range(2):
-        assert _import(project, report, db).exit_code == 0
+        assert webinar.run(report, "zoom").exit_code == 0
     with Store.open(db) as store:
         rows_out = store.query("SELECT name, email, join_ts, leave_ts FROM webinar_spans WHERE role = 'attendee' ORDER BY join_ts")
         assert store.scalar("SELECT COUNT(*) FROM webinar_registrants") == 2
@@ -120,23 +105,25 @@ def test_overlapping_rejoins_merge_and_reimport_replaces(shared_fixtures: Path, 
     ]
 
 
-def test_month_name_times_without_questions_and_tz_option(shared_fixtures: Path, project: Path, tmp_path: Path) -> None:
+def test_month_name_times_without_questions_and_tz_option(shared_fixtures: Path, webinar: WebinarImport, tmp_path: Path) -> None:
     row = ("Yes,Sam Lee,Sam,Lee,sam@example.com,--,\"Oct 1, 2026 09:00:00\",approved,"
            "\"Oct 15, 2026 14:00:00\",\"Oct 15, 2026 15:00:00\",60,No,Singapore")
     report = tmp_path / "zoom.csv"
     report.write_text(zoom_report(shared_fixtures, [row], questions=False), encoding="utf-8")
-    db = tmp_path / "s.sqlite"
-    assert _import(project, report, db, "--tz", "Europe/Berlin").exit_code == 0
+    db = webinar.db
+    assert webinar.run(report, "zoom", "--tz", "Europe/Berlin").exit_code == 0
     with Store.open(db) as store:
         assert store.scalar("SELECT join_ts FROM webinar_spans WHERE name = 'Sam Lee'") == "2026-10-15T12:00:00.000Z"
-    assert _import(project, report, db, "--tz", "-05:00").exit_code == 0
+    assert webinar.run(report, "zoom", "--tz", "-05:00").exit_code == 0
     with Store.open(db) as store:
         assert store.scalar("SELECT join_ts FROM webinar_spans WHERE name = 'Sam Lee'") == "2026-10-15T19:00:00.000Z"
-    result = _import(project, report, db, "--tz", "Mars/Olympus")
+    result = webinar.run(report, "zoom", "--tz", "Mars/Olympus")
     assert result.exit_code == 1 and "--tz 'Mars/Olympus'" in result.stderr
 
 
-def test_bad_rows_name_their_lines_and_block_the_import(shared_fixtures: Path, project: Path, tmp_path: Path) -> None:
+def test_bad_rows_name_their_lines_and_block_the_import(
+    shared_fixtures: Path, webinar: WebinarImport, tmp_path: Path
+) -> None:
     rows = [
         GOOD_ROWS[2],
         "Yes,Bad Time,B,T,bt@example.com,--,--,approved,15/10/2026 14:00,10/15/2026 02:31:00 PM,31,No,--,--,China",
@@ -145,8 +132,8 @@ def test_bad_rows_name_their_lines_and_block_the_import(shared_fixtures: Path, p
     ]
     report = tmp_path / "zoom.csv"
     report.write_text(zoom_report(shared_fixtures, rows), encoding="utf-8")
-    db = tmp_path / "s.sqlite"
-    result = _import(project, report, db)
+    db = webinar.db
+    result = webinar.run(report, "zoom")
     assert result.exit_code == 1
     assert "3 bad row(s), nothing imported" in result.stderr and "--skip-bad-rows" in result.stderr
     assert "zoom.csv:14: Join Time: '15/10/2026 14:00' is not a time" in result.stderr
@@ -154,13 +141,13 @@ def test_bad_rows_name_their_lines_and_block_the_import(shared_fixtures: Path, p
     assert "zoom.csv:16: name: no name and no email" in result.stderr
     with Store.open(db) as store:
         assert store.scalar("SELECT COUNT(*) FROM webinar_spans") == 0
-    result = _import(project, report, db, "--skip-bad-rows")
+    result = webinar.run(report, "zoom", "--skip-bad-rows")
     assert result.exit_code == 0 and "skipped 3 bad row(s)" in result.stdout
     with Store.open(db) as store:
         assert store.scalar("SELECT COUNT(*) FROM webinar_spans WHERE role = 'attendee'") == 1
 
 
-def test_registrants_file_adds_no_shows(shared_fixtures: Path, project: Path, tmp_path: Path) -> None:
+def test_registrants_file_adds_no_shows(shared_fixtures: Path, webinar: WebinarImport, tmp_path: Path) -> None:
     report = tmp_path / "zoom.csv"
     report.write_text(zoom_report(shared_fixtures, GOOD_ROWS[:1]), encoding="utf-8")
     registrants = tmp_path / "registrants.csv"
@@ -168,20 +155,19 @@ def test_registrants_file_adds_no_shows(shared_fixtures: Path, project: Path, tm
         "Registration Report\nFirst Name,Last Name,Email,Organization,Registration Time,Approval Status\n"
         "Min,Zhao,zhaomin@youpinhui.com,优品汇零售,10/05/2026 08:00:00 PM,approved\n", encoding="utf-8"
     )
-    db = tmp_path / "s.sqlite"
-    result = _import(project, report, db, "--registrants", registrants)
+    db = webinar.db
+    result = webinar.run(report, "zoom", "--registrants", registrants)
     assert result.exit_code == 0, result.stderr
     with Store.open(db) as store:
         names = store.query("SELECT name, company FROM webinar_registrants ORDER BY name")
     assert names == [{"name": "Min Zhao", "company": "优品汇零售"}, {"name": "张伟 (Zhang Wei)", "company": "恒锐精工"}]
 
 
-def test_not_a_zoom_report_and_unknown_webinar(project: Path, tmp_path: Path) -> None:
+def test_not_a_zoom_report_and_unknown_webinar(webinar: WebinarImport, tmp_path: Path) -> None:
     report = tmp_path / "other.csv"
     report.write_text("a,b\n1,2\n", encoding="utf-8")
-    result = _import(project, report, tmp_path / "s.sqlite")
+    result = webinar.run(report, "zoom")
     assert result.exit_code == 1 and "this is not a Zoom attendee report" in result.stderr
     assert "Reports → Webinar → Attendee report" in result.stderr and "--skip-bad-rows" not in result.stderr
-    result = run_abm("import", "webinar", report, "--source", "zoom", "--webinar", "nope", "--db",
-                     tmp_path / "s.sqlite", "--site", project)
+    result = webinar.run(report, "zoom", webinar="nope")
     assert result.exit_code == 1 and f"no webinar page 'nope'; webinars: {SLUG}" in result.stderr

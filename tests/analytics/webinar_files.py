@@ -1,9 +1,16 @@
-"""A webinar page in a throwaway project, for the Zoom and Teams import tests."""
+"""A webinar page in a throwaway project and `abm import webinar` against it, for every importer's tests."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from click.testing import Result
+
+from analytics.store import Store
+from tests.analytics.abm_cli import run_abm
+
+SLUG = "resources/webinars/2026-10-demo"
 PAGE = """---
 title: 线上研讨会｜测试
 type: webinar
@@ -24,3 +31,26 @@ def webinar_project(root: Path) -> Path:
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(PAGE, encoding="utf-8")
     return root
+
+
+class WebinarImport:
+    """The project, its store and the import command: what every webinar import test starts from."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.project = webinar_project(root / "project")
+        self.db = root / "s.sqlite"
+
+    def run(self, report: Path, source: str, *extra: object, webinar: str = "2026-10-demo") -> Result:
+        """``abm import webinar REPORT --source SOURCE`` for the test webinar, into this store."""
+        return run_abm("import", "webinar", report, "--source", source, "--webinar", webinar,
+                       "--db", self.db, "--site", self.project, *extra)
+
+    def query(self, sql: str) -> list[dict[str, Any]]:
+        with Store.open(self.db) as store:
+            return store.query(sql)
+
+    def spans(self) -> list[tuple[str, str, str, str]]:
+        """(name, role, join_ts, leave_ts) of every stored span, in join order."""
+        rows = self.query("SELECT name, role, join_ts, leave_ts FROM webinar_spans ORDER BY join_ts, name")
+        return [(r["name"], r["role"], r["join_ts"], r["leave_ts"]) for r in rows]
