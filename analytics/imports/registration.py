@@ -38,6 +38,10 @@ class Header:
                 return "" if value.lower() in EMPTY else value
         return ""
 
+    def first(self, cells: Sequence[str], *names: str) -> str:
+        """The first filled one of these columns (Teams: ``Email``, else ``Registration Email``)."""
+        return next((value for name in names if (value := self.cell(cells, name))), "")
+
     def others(self, cells: Sequence[str], known: Sequence[str]) -> tuple[tuple[str, str], ...]:
         """(column, value) of every filled cell whose column is none of ``known``."""
         skip = {name.lower() for name in known}

@@ -16,7 +16,7 @@ import re
 from datetime import UTC
 from pathlib import Path
 
-from analytics.imports.attendance import Attendance, ReadOptions, Span, SpanReader
+from analytics.imports.attendance import ROLES, Attendance, ReadOptions, Span, SpanReader
 from analytics.imports.dates import Clock
 from analytics.imports.registration import Header, profile
 from analytics.imports.rows import RowProblem
@@ -60,7 +60,7 @@ def read_teams(path: Path, options: ReadOptions) -> Attendance:
     if not header.has(join):  # "Join Time (UTC)": the export says its times are UTC, whatever --tz says
         reader = SpanReader(file, Clock(UTC, reader.clock.order), attendance)
     for line, cells in body:
-        who = (header.cell(cells, "Name"), header.cell(cells, *EMAIL), profile(header, cells, FIXED).company)
+        who = (header.cell(cells, "Name"), header.first(cells, *EMAIL), profile(header, cells, FIXED).company)
         reader.span(
             line, who, header.cell(cells, "Role"),
             (join, header.cell(cells, join, f"{join} (UTC)")), (leave, header.cell(cells, leave, f"{leave} (UTC)")),
@@ -78,7 +78,9 @@ def _registrants(reader: SpanReader, rows: Rows) -> None:
     if not header.has("Registration Email") and not profile(header, header.names, FIXED):
         return
     for line, cells in rows[1:]:
-        name, email = header.cell(cells, "Name"), header.cell(cells, *EMAIL)
+        if ROLES.get(header.cell(cells, "Role").lower(), "attendee") != "attendee":
+            continue  # organizers and presenters did not register
+        name, email = header.cell(cells, "Name"), header.first(cells, *EMAIL)
         reader.registrant(line, name, email, ("", ""), profile(header, cells, FIXED))
 
 

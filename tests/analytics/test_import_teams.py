@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.analytics.webinar_files import WebinarImport
 
 
@@ -131,3 +133,44 @@ def test_not_a_teams_report(webinar: WebinarImport, tmp_path: Path) -> None:
     binary.write_bytes(bytes(range(128, 256)) * 4)
     result = webinar.run(binary, "teams")
     assert result.exit_code == 1 and "not UTF-8, UTF-16 or GB18030" in result.stderr
+
+
+def _european_report(fixtures: Path) -> str:
+    """A webinar report of a European account: day-first short dates, 24-hour times, a registration form."""
+    participants = _header(fixtures, "participants") + "\tRegistration Email\tCompany\tJob Title"
+    activities = _header(fixtures, "in_meeting_activities") + "\tRegistration Email"
+    lines = [
+        "1. Summary", "Meeting title\tWebinar", "Start time\t15/10/26, 13:58:02", "End time\t15/10/26, 15:01:44", "",
+        "2. Participants", participants,
+        "Host Li\t15/10/26, 13:58:02\t15/10/26, 15:01:44\t1h 3m 42s\thost@vendor.cn\thost@vendor.cn\tOrganizer",
+        # a guest: no Teams account, so Email is empty and the registration email says who it is
+        "张伟\t15/10/26, 14:00:10\t15/10/26, 14:58:00\t51m\t\t\tAttendee\tzhang.wei@hengrui-precision.cn\t恒锐精工\tCIO",
+        "", "3. In-Meeting activities", activities,
+        "Host Li\t15/10/26, 13:58:02\t15/10/26, 15:01:44\t1h 3m 42s\thost@vendor.cn\tOrganizer",
+        "张伟\t15/10/26, 14:00:10\t15/10/26, 14:31:00\t30m 50s\t\tAttendee\tzhang.wei@hengrui-precision.cn",
+        "张伟\t15/10/26, 14:35:00\t15/10/26, 14:58:00\t23m\t\tAttendee\tzhang.wei@hengrui-precision.cn",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("encode", [
+    lambda text: b"\xfe\xff" + text.encode("utf-16-be"),  # big-endian with its BOM
+    lambda text: text.encode("utf-16-le"),  # little-endian without a BOM
+], ids=["utf-16-be", "utf-16-le-no-bom"])
+def test_european_day_first_report_with_registration_email(shared_fixtures: Path, webinar: WebinarImport, tmp_path: Path,
+                                                           encode) -> None:  # type: ignore[no-untyped-def]
+    report = tmp_path / "meetingAttendanceReport.csv"
+    report.write_bytes(encode(_european_report(shared_fixtures)))
+    result = webinar.run(report, "teams")
+    assert result.exit_code == 0, result.stderr
+    # 15 can only be a day: the whole file is read day-first, and the output says so
+    assert "dates read day-first (day/month/year): '15/10/26, 13:58:02' has a first field over 12" in result.stdout
+    assert "imported 3 span(s) of 2 person(s) and 1 registrant(s)" in result.stdout
+    assert webinar.spans() == [
+        ("Host Li", "host", "2026-10-15T05:58:02.000Z", "2026-10-15T07:01:44.000Z"),
+        ("张伟", "attendee", "2026-10-15T06:00:10.000Z", "2026-10-15T06:31:00.000Z"),
+        ("张伟", "attendee", "2026-10-15T06:35:00.000Z", "2026-10-15T06:58:00.000Z"),
+    ]
+    assert webinar.query("SELECT name, email, company, title FROM webinar_registrants") == [
+        {"name": "张伟", "email": "zhang.wei@hengrui-precision.cn", "company": "恒锐精工", "title": "CIO"},
+    ]

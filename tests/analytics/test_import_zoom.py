@@ -171,3 +171,47 @@ def test_not_a_zoom_report_and_unknown_webinar(webinar: WebinarImport, tmp_path:
     assert "Reports → Webinar → Attendee report" in result.stderr and "--skip-bad-rows" not in result.stderr
     result = webinar.run(report, "zoom", webinar="nope")
     assert result.exit_code == 1 and f"no webinar page 'nope'; webinars: {SLUG}" in result.stderr
+
+
+def test_2020_layout_month_names_and_na_rejoin_rows_keep_every_span(
+    shared_fixtures: Path, webinar: WebinarImport, tmp_path: Path
+) -> None:
+    """The 2020 layout: ``User Name`` without "(Original Name)", month-name dates, ``NA`` on rejoin rows."""
+    text = zoom_report(shared_fixtures, [
+        # Attended, User Name, First, Last, Email, Phone, Registration Time, Approval, Join, Leave, Minutes, Guest,
+        # Organization, Job Title, Heard of us, Country
+        'Yes,张伟,伟,张,zhang.wei@hengrui-precision.cn,NA,"Oct 1, 2026 09:00:00",approved,'
+        '"Oct 15, 2026 14:00:10","Oct 15, 2026 14:31:00",31,No,恒锐精工,CIO,微信公众号,China',
+        # a rejoin: Zoom 2020 writes NA in every registration column, the email included
+        'Yes,张伟,NA,NA,NA,NA,NA,NA,"Oct 15, 2026 14:35:00","Oct 15, 2026 14:58:00",23,No,NA,NA,NA,China',
+        'Yes,Li Na,Na,Li,lina@xinghe-semi.com,NA,"Oct 2, 2026 10:00:00",approved,'
+        '"Oct 15, 2026 14:05:00","Oct 15, 2026 14:20:00",15,No,星河半导体,N/A,NA,China',
+        'Yes,Li Na,NA,NA,lina@xinghe-semi.com,NA,NA,NA,"Oct 15, 2026 14:25:00","Oct 15, 2026 15:00:00",35,No,NA,NA,NA,China',
+    ]).replace("User Name (Original Name)", "User Name").replace("Job Title,", "Job Title,How did you hear of us,")
+    text = text.replace("10/15/2026 04:10:00 PM", '"Oct 15, 2026 16:10:00"').replace("10/15/2026 01:58:12 PM", '"Oct 15, 2026 13:58:12"')
+    text = text.replace("10/15/2026 01:50:00 PM,10/15/2026 03:05:00 PM", '"Oct 15, 2026 13:50:00","Oct 15, 2026 15:05:00"')
+    text = text.replace("10/15/2026 01:55:00 PM,10/15/2026 02:40:00 PM", '"Oct 15, 2026 13:55:00","Oct 15, 2026 14:40:00"')
+    report = tmp_path / "zoom-2020.csv"
+    report.write_text(text, encoding="utf-8")
+    result = webinar.run(report, "zoom")
+    assert result.exit_code == 0, result.stderr
+    assert "imported 6 span(s) of 4 person(s) and 2 registrant(s)" in result.stdout
+    assert "dates read" not in result.stdout  # month names: no order to decide
+    attendees = [span for span in webinar.spans() if span[1] == "attendee"]
+    assert attendees == [
+        ("张伟", "attendee", "2026-10-15T06:00:10.000Z", "2026-10-15T06:31:00.000Z"),
+        ("Li Na", "attendee", "2026-10-15T06:05:00.000Z", "2026-10-15T06:20:00.000Z"),
+        ("Li Na", "attendee", "2026-10-15T06:25:00.000Z", "2026-10-15T07:00:00.000Z"),
+        ("张伟", "attendee", "2026-10-15T06:35:00.000Z", "2026-10-15T06:58:00.000Z"),
+    ]
+    registrants = webinar.query("SELECT name, email, company, title, phone, answers, registered_at FROM webinar_registrants ORDER BY name")
+    assert registrants == [
+        {"name": "Li Na", "email": "lina@xinghe-semi.com", "company": "星河半导体", "title": None, "phone": None,
+         "answers": None, "registered_at": "2026-10-02T02:00:00.000Z"},
+        {"name": "张伟", "email": "zhang.wei@hengrui-precision.cn", "company": "恒锐精工", "title": "CIO", "phone": None,
+         "answers": '{"How did you hear of us": "微信公众号"}', "registered_at": "2026-10-01T01:00:00.000Z"},
+    ]
+    # drop-off: 张伟 is away 14:31-14:35 and Li Na 14:20-14:25; both rejoin, so both are there at 14:55
+    present = webinar.present()
+    assert (present[20], present[25], present[30], present[35], present[55]) == (2, 1, 2, 1, 2)
+    assert webinar.report()["attendees"] == 2

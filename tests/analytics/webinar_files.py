@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +55,13 @@ class WebinarImport:
         """(name, role, join_ts, leave_ts) of every stored span, in join order."""
         rows = self.query("SELECT name, role, join_ts, leave_ts FROM webinar_spans ORDER BY join_ts, name")
         return [(r["name"], r["role"], r["join_ts"], r["leave_ts"]) for r in rows]
+
+    def report(self) -> dict[str, Any]:
+        """The webinar report (`abm report webinar --format json`) over this store."""
+        result = run_abm("report", "webinar", SLUG, "--db", self.db, "--site", self.project, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+    def present(self) -> dict[int, int]:
+        """start minute -> people present at the start of that 5-minute bucket: the drop-off curve."""
+        return {bucket["start_minute"]: bucket["present"] for bucket in self.report()["buckets"]}
