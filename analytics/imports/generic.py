@@ -77,8 +77,9 @@ def read_generic(path: Path, options: ReadOptions) -> Attendance:
     attendance = Attendance()
     reader = SpanReader.for_rows(file, body, options, attendance)
     fixed = (*(name for names in spellings.values() for name in names), *TECHNICAL)
+    columns = {key: next((header.names[header.index[n.lower()]] for n in names if header.has(n)), "") for key, names in spellings.items()}
     for line, cells in body:
-        _row(reader, line, cells, header, spellings, fixed)
+        _row(reader, line, cells, header, columns, fixed)
     return attendance
 
 
@@ -87,20 +88,21 @@ def _is_header(header: Header, spellings: Mapping[str, tuple[str, ...]]) -> bool
 
 
 def _no_header(file: str, rows: list[tuple[int, list[str]]], columns: Mapping[str, str]) -> UserError:
-    seen = ", ".join(rows[0][1]) if rows else "nothing"
+    seen = {cell.strip().lower() for _, cells in rows[:HEADER_SEARCH] for cell in cells}
+    unknown = [f"{key}={name}" for key, name in columns.items() if name.lower() not in seen]
+    if unknown:
+        return UserError(f"{file}: --map {', '.join(unknown)}: no such column in its first {HEADER_SEARCH} rows")
+    first = ", ".join(rows[0][1]) if rows else "nothing"
     hint = "check the --map column names" if columns else "name them with --map name=<column>,join=<column>"
     return UserError(
         f"{file}: no header row with a join time (入会时间 / 加入时间 / Join Time) and a name, email or phone column "
-        f"in its first {HEADER_SEARCH} rows (the first row has: {seen}); {hint}"
+        f"in its first {HEADER_SEARCH} rows (the first row has: {first}); {hint}"
     )
 
 
-def _row(
-    reader: SpanReader, line: int, cells: list[str], header: Header, spellings: Mapping[str, tuple[str, ...]],
-    fixed: tuple[str, ...],
-) -> None:
-    """One person's row: a registrant always, a span when it has a join time."""
-    cell = {key: (names[0], header.cell(cells, *names)) for key, names in spellings.items()}
+def _row(reader: SpanReader, line: int, cells: list[str], header: Header, columns: Mapping[str, str], fixed: tuple[str, ...]) -> None:
+    """One person's row: a registrant always, a span when it has a join time (``columns``: key -> the file's header)."""
+    cell = {key: (column or key, header.cell(cells, column) if column else "") for key, column in columns.items()}
     email, phone = cell["email"][1], cell["phone"][1]
     name = cell["name"][1] or phone
     person = replace(profile(header, cells, fixed), company=cell["company"][1], title=cell["title"][1], phone=phone)
