@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from analytics.imports.attendance import Attendance, ReadOptions, SpanReader
+from analytics.imports.attendance import ROLES, Attendance, ReadOptions, SpanReader
 from analytics.imports.registration import COMPANY, PHONE, TITLE, Header, profile
 from analytics.imports.sheets import read_rows
 from personalize.errors import UserError
@@ -106,8 +106,9 @@ def _row(reader: SpanReader, line: int, cells: list[str], header: Header, column
     email, phone = cell["email"][1], cell["phone"][1]
     name = cell["name"][1] or phone
     person = replace(profile(header, cells, fixed), company=cell["company"][1], title=cell["title"][1], phone=phone)
-    reader.registrant(line, name, email, ("", ""), person)
     who, role = (name, email, person.company), cell["role"][1]
+    if ROLES.get(role.lower(), "attendee") == "attendee":  # hosts and guest speakers did not register
+        reader.registrant(line, name, email, ("", ""), person)
     if not cell["join"][1] and not cell["leave"][1]:
         return  # registered, never came
     if cell["leave"][1] or not cell["duration"][1]:
