@@ -101,7 +101,7 @@ def _no_header(file: str, rows: list[tuple[int, list[str]]], columns: Mapping[st
 
 
 def _row(reader: SpanReader, line: int, cells: list[str], header: Header, columns: Mapping[str, str], fixed: tuple[str, ...]) -> None:
-    """One person's row: a registrant always, a span when it has a join time (``columns``: key -> the file's header)."""
+    """One person's row: a registrant (unless a host or speaker), a span when it has a join time (``columns``: key -> header)."""
     cell = {key: (column or key, header.cell(cells, column) if column else "") for key, column in columns.items()}
     email, phone = cell["email"][1], cell["phone"][1]
     name = cell["name"][1] or phone

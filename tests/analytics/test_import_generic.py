@@ -164,3 +164,19 @@ def test_bad_rows_name_file_line_and_column_and_block_the_import(webinar: Webina
     result = webinar.run(report, "generic", "--skip-bad-rows")
     assert result.exit_code == 0 and "skipped 5 bad row(s)" in result.stdout
     assert [span[0] for span in webinar.spans()] == ["张伟"]
+
+
+def test_hosts_and_speakers_are_no_audience_and_no_registrants(webinar: WebinarImport, tmp_path: Path) -> None:
+    """飞书-like: a role column, tab-separated, 12-hour Chinese times."""
+    report = tmp_path / "飞书会议.tsv"
+    report.write_text(
+        "参会人\t角色\t加入时间\t离开时间\t邮箱\n"
+        "主持人李\t主持人\t2026/10/15 下午1:58\t2026/10/15 下午3:02\thost@vendor.cn\n"
+        "嘉宾王\t嘉宾\t2026/10/15 下午1:59\t2026/10/15 下午2:40\tspeaker@partner.cn\n"
+        "张伟\t参会者\t2026/10/15 下午2:00\t2026/10/15 下午2:31\tzhang.wei@hengrui-precision.cn\n", encoding="utf-16",
+    )
+    result = webinar.run(report, "generic")
+    assert result.exit_code == 0, result.stderr
+    assert [(span[0], span[1]) for span in webinar.spans()] == [("主持人李", "host"), ("嘉宾王", "panelist"), ("张伟", "attendee")]
+    assert webinar.query("SELECT name FROM webinar_registrants") == [{"name": "张伟"}]
+    assert webinar.report()["attendees"] == 1
