@@ -46,12 +46,14 @@ from personalize.events import (
     NUMERIC_FIELDS,
 )
 
-ANALYTICS_SCHEMA_VERSION: Final = 1
+ANALYTICS_SCHEMA_VERSION: Final = 2
 BATCH: Final = 5000
 
 #: Analytics-owned tables: name -> columns (all TEXT unless listed in _COLUMN_TYPES).
 ANALYTICS_TABLES: Final = {
-    "webinar_registrants": ("webinar", "name", "email", "company", "account_id", "registered_at", "source"),
+    "webinar_registrants": (
+        "webinar", "name", "email", "company", "account_id", "registered_at", "source", "title", "phone", "answers",
+    ),
     "webinar_spans": (
         "webinar", "name", "email", "company", "account_id", "join_ts", "leave_ts", "role", "source",
     ),
@@ -61,9 +63,24 @@ ANALYTICS_TABLES: Final = {
 _COLUMN_TYPES: Final = {("crm_stages", "amount"): "DOUBLE PRECISION", ("alerts_sent", "alert_key"): "TEXT PRIMARY KEY"}
 
 
+#: Columns added after version 1: (version they came with, table, column); all TEXT.
+_ADDED_COLUMNS: Final = (
+    # what registrants said on the form (job title, phone, the custom questions as a JSON object)
+    (2, "webinar_registrants", "title"),
+    (2, "webinar_registrants", "phone"),
+    (2, "webinar_registrants", "answers"),
+)
+
+
 def _create_table(table: str) -> str:
-    columns = ", ".join(f"{c} {_COLUMN_TYPES.get((table, c), 'TEXT')}" for c in ANALYTICS_TABLES[table])
+    """The table as version 1 created it (later columns come from their own migrations)."""
+    added = {column for _, name, column in _ADDED_COLUMNS if name == table}
+    columns = ", ".join(f"{c} {_COLUMN_TYPES.get((table, c), 'TEXT')}" for c in ANALYTICS_TABLES[table] if c not in added)
     return f"CREATE TABLE IF NOT EXISTS {table} ({columns})"
+
+
+def _add_columns(version: int) -> tuple[str, ...]:
+    return tuple(f"ALTER TABLE {table} ADD COLUMN {column} TEXT" for v, table, column in _ADDED_COLUMNS if v == version)
 
 
 #: ANALYTICS_MIGRATIONS[i] takes the analytics tables from version i to i + 1.
@@ -74,6 +91,7 @@ ANALYTICS_MIGRATIONS: Final = (
         "CREATE INDEX IF NOT EXISTS webinar_registrants_webinar ON webinar_registrants (webinar)",
         "CREATE INDEX IF NOT EXISTS crm_stages_account ON crm_stages (account_id)",
     ),
+    _add_columns(2),
 )
 assert len(ANALYTICS_MIGRATIONS) == ANALYTICS_SCHEMA_VERSION
 

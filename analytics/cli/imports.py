@@ -7,20 +7,25 @@ from pathlib import Path
 import click
 
 from analytics.cli.progress import PROGRESS_HELP, progress_bar
-from analytics.imports.attendance import import_webinar
+from analytics.imports.attendance import ReadOptions, import_webinar
 from analytics.imports.crm import read_crm
+from analytics.imports.dates import DAYFIRST, MONTHFIRST, Order
 from analytics.imports.event_export import FORMATS, format_of, import_events
+from analytics.imports.generic import KEYS, parse_map, read_generic
 from analytics.imports.rows import accept, parse_tz
 from analytics.imports.teams import read_teams
 from analytics.imports.zoom import read_registrants, read_zoom
 from analytics.store import Store
 from analytics.webinars import find_webinar
 from personalize.accounts import AccountBook, load_accounts
+from personalize.errors import UserError
 from personalize.taxonomy import Taxonomy, default_taxonomy_path
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
-READERS = {"zoom": read_zoom, "teams": read_teams}
+READERS = {"zoom": read_zoom, "teams": read_teams, "generic": read_generic}
 ACCOUNTS_HELP = "Accounts CSV: people get the account of their email domain."
+ORDER_HELP = "only needed when no date in the file settles the order (a first or second field over 12)."
+MAP_HELP = f"With --source generic: which column is what, e.g. name=用户昵称,join=入会时间 (keys: {', '.join(KEYS)})."
 SKIP_HELP = "Import the good rows and skip the bad ones (default: import nothing while any row is bad)."
 
 
@@ -49,28 +54,33 @@ def load_book(path: Path | None) -> AccountBook | None:
 
 @import_group.command("webinar")
 @click.argument("file", type=FILE)
-@click.option("--source", type=click.Choice(sorted(READERS)), required=True, help="Which tool exported FILE.")
+@click.option("--source", type=click.Choice(sorted(READERS)), required=True,
+              help="Which tool exported FILE: zoom, teams, or generic for any other (腾讯会议, 钉钉, 飞书, 微吼, 小鹅通; CSV or XLSX).")
 @click.option("--webinar", "slug", required=True, help="The webinar page: its path under content/ without .md, or its file name.")
 @click.option("--db", required=True, help="The event store: a SQLite file (created if missing) or a postgresql:// URL.")
 @click.option("--tz", help="Zone of the report's times, e.g. +08:00 or Asia/Shanghai (default: the webinar start's offset).")
+@click.option("--dayfirst", "order", flag_value=DAYFIRST, help=f"Read 03/04/2026 as 3 April; {ORDER_HELP}")
+@click.option("--monthfirst", "order", flag_value=MONTHFIRST, help=f"Read 03/04/2026 as March 4; {ORDER_HELP}")
+@click.option("--map", "column_map", help=MAP_HELP)
 @click.option("--site", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
               help="Built site with abm-manifest.json (run `mkdocs build` first).")
 @click.option("--registrants", type=FILE, help="Registration list CSV: registrants who never joined are no-shows.")
 @click.option("--accounts", type=FILE, help=ACCOUNTS_HELP)
 @click.option("--skip-bad-rows", is_flag=True, help=SKIP_HELP)
 def import_webinar_command(
-    file: Path, source: str, slug: str, db: str, tz: str | None, site: Path,
-    registrants: Path | None, accounts: Path | None, skip_bad_rows: bool,
+    file: Path, source: str, slug: str, db: str, tz: str | None, order: Order | None, column_map: str | None,
+    site: Path, registrants: Path | None, accounts: Path | None, skip_bad_rows: bool,
 ) -> None:
-    """Import a Zoom attendee report or a Teams attendance report; re-importing replaces it."""
+    """Import a webinar's attendance report (Zoom, Teams or any other platform's); re-importing replaces it."""
+    if column_map and source != "generic":
+        raise UserError(f"--map is for --source generic; a {source} report's columns are known")
     webinar = find_webinar(slug, site)
     zone = parse_tz(tz) if tz else webinar.start.tzinfo
     assert zone is not None
-    attendance = READERS[source](file, zone)
+    options = ReadOptions(zone, order, parse_map(column_map))
+    attendance = READERS[source](file, options)
     if registrants:
-        listed = read_registrants(registrants, zone)
-        attendance.registrants += listed.registrants
-        attendance.problems += listed.problems
+        attendance.add(read_registrants(registrants, ReadOptions(zone, order, companion_order=attendance.order)))
     book = load_book(accounts)
     with Store.open(db, create=True) as store:
         click.echo(import_webinar(store, attendance, webinar=webinar.slug, source=source,

@@ -13,8 +13,10 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from analytics.imports.attendance import Header, records
-from analytics.imports.rows import RowProblem, local_to_utc, read_text
+from analytics.imports.dates import MONTHFIRST, Clock
+from analytics.imports.registration import Header
+from analytics.imports.rows import RowProblem
+from analytics.imports.sheets import read_text, records
 from analytics.period import iso
 from analytics.stages import STAGES, normalize_stage
 from personalize.accounts import AccountBook
@@ -100,7 +102,7 @@ def _updated(text: str, zone: tzinfo, bad: Complain) -> str | None:
         except ValueError:
             continue
     try:
-        return local_to_utc(text, zone)
+        return Clock(zone, MONTHFIRST).utc(text)  # CRMs export US dates unless ISO
     except ValueError as error:
         bad("updated_at", str(error))
         return None

@@ -1,4 +1,4 @@
-"""What every importer shares: problems as data, the all-or-nothing rule, local times to UTC.
+"""What every importer shares: problems as data, the all-or-nothing rule, the ``--tz`` option.
 
 An importer reads the whole file first and returns its rows and its problems; `accept()` then
 decides: with problems and no ``--skip-bad-rows`` nothing is written, so a file is imported
@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from analytics.period import iso
-from personalize.accounts import AccountBook, decode
+from personalize.accounts import AccountBook
 from personalize.errors import UserError
 
 #: How many problems an error message lists before it says "and N more".
@@ -55,18 +54,6 @@ def accept(path: Path | str, problems: Sequence[RowProblem], *, skip_bad_rows: b
     return f"skipped {len(problems)} bad row(s)" if problems else ""
 
 
-def read_text(path: Path) -> str:
-    """A report's text in whatever encoding the exporting tool chose (UTF-8, UTF-16, GB18030)."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise UserError(f"{path}: cannot read it ({error.strerror or error})") from error
-    text = decode(data)
-    if text is None:
-        raise UserError(f"{path}: not UTF-8, UTF-16 or GB18030 text; export it again as CSV")
-    return text
-
-
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?$")
 
 
@@ -86,40 +73,6 @@ def parse_tz(text: str) -> tzinfo:
         return ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
         raise UserError(f"--tz {text!r}: use an offset like +08:00 or a zone name like Asia/Shanghai") from None
-
-
-#: Local time formats of Zoom and Teams exports, as account settings and locales write them.
-TIME_FORMATS = (
-    "%m/%d/%Y %I:%M:%S %p",  # 04/26/2026 10:45:17 AM (Zoom)
-    "%m/%d/%Y, %I:%M:%S %p",  # 10/15/2026, 2:03:11 PM (Teams)
-    "%m/%d/%y, %I:%M:%S %p",  # 5/21/26, 2:03:11 PM (Teams, en-US short date)
-    "%m/%d/%y %I:%M:%S %p",
-    "%b %d, %Y %H:%M:%S",  # Mar 22, 2025 19:13:27 (Zoom)
-    "%b %d, %Y %I:%M:%S %p",
-    "%Y/%m/%d %H:%M:%S",  # 2026/10/15 14:03:11 (Teams, zh locales)
-    "%Y-%m-%d %H:%M:%S",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y, %H:%M:%S",
-    "%Y/%m/%d, %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y %H:%M",
-)
-
-
-def local_to_utc(text: str, zone: tzinfo) -> str:
-    """An export's zone-less local time read in ``zone``, as an event-store UTC timestamp.
-
-    ValueError if it is none of the known formats (the caller turns it into a row problem).
-    """
-    cleaned = " ".join(text.replace("\u202f", " ").split())
-    for pattern in TIME_FORMATS:
-        try:
-            moment = datetime.strptime(cleaned, pattern)
-        except ValueError:
-            continue
-        return iso(moment.replace(tzinfo=zone))
-    raise ValueError(f"{text!r} is not a time like 04/26/2026 10:45:17 AM or 2026/10/15 14:03:11")
 
 
 def account_of(email: str | None, accounts: AccountBook | None) -> str | None:

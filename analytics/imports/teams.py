@@ -2,19 +2,25 @@
 
 A ``.csv`` that is tab-separated and usually UTF-16 with a BOM, in sections ``1. Summary``
 (key/value rows), ``2. Participants`` (first join and last leave per person) and
-``3. In-Meeting Activities`` (one row per join/leave, so rejoins show). Spans come from section 3
-when it is there, else from section 2. The legacy one-table format (``Full Name``,
-``User Action`` = Joined/Left, ``Timestamp``) is read too. UTF-8 files are accepted.
+``3. In-Meeting Activities`` (one row per join/leave, so rejoins show; some locales write
+``activities``). Spans come from section 3 when it is there, else from section 2. Dates follow the
+organizer's locale (``15/11/22, 09:30:17`` in Europe). Webinar and town-hall reports add
+``Registration Email`` (the email when ``Email`` is empty) and the registration form's fields:
+those people are registrants too. The legacy one-table format (``Full Name``, ``User Action`` =
+Joined/Left, ``Timestamp``) is read too. UTF-8 files and commas are accepted.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, tzinfo
+from datetime import UTC
 from pathlib import Path
 
-from analytics.imports.attendance import Attendance, Header, Span, SpanReader, records
-from analytics.imports.rows import RowProblem, read_text
+from analytics.imports.attendance import ROLES, Attendance, ReadOptions, Span, SpanReader
+from analytics.imports.dates import Clock
+from analytics.imports.registration import Header, profile
+from analytics.imports.rows import RowProblem
+from analytics.imports.sheets import Rows, read_rows
 from personalize.errors import UserError
 
 _SECTION = re.compile(r"^\d+\.\s*(.+)$")
@@ -22,15 +28,21 @@ ACTIVITIES = ("Join Time", "Leave Time")
 PARTICIPANTS = ("First Join", "Last Leave")
 JOINED = ("joined", "joined before")
 LEFT = ("left",)
+EMAIL = ("Email", "Registration Email", "Participant ID (UPN)")
+FIXED = (
+    "Name", *EMAIL, "Role", "Duration", "In-Meeting Duration", *ACTIVITIES, *PARTICIPANTS,
+    *(f"{column} (UTC)" for column in (*ACTIVITIES, *PARTICIPANTS)),
+)
 
 
-def read_teams(path: Path, zone: tzinfo) -> Attendance:
-    """Every span and bad row of a Teams attendance report; times read in ``zone`` (UTC under a ``(UTC)`` header)."""
-    rows = records(read_text(path), "\t")
+def read_teams(path: Path, options: ReadOptions) -> Attendance:
+    """Every span, registrant and bad row of a Teams attendance report (UTC under a ``(UTC)`` header)."""
+    rows = read_rows(path)
     file = str(path)
     attendance = Attendance()
+    reader = SpanReader.for_rows(file, rows, options, attendance)
     if rows and Header(rows[0][1]).has("User Action"):
-        _legacy(SpanReader(file, zone, attendance), rows)
+        _legacy(reader, rows)
         return attendance
     sections = _sections(rows)
     chosen = next((s for s in ("in-meeting activities", "participants") if sections.get(s)), None)
@@ -40,21 +52,36 @@ def read_teams(path: Path, zone: tzinfo) -> Attendance:
             "attendance report; download one from the meeting: Attendance → Download"
         )
     join, leave = ACTIVITIES if chosen == "in-meeting activities" else PARTICIPANTS
-    (_, header_cells), *body = sections[chosen]
+    (header_line, header_cells), *body = sections[chosen]
     header = Header(header_cells)
     if not header.has(join, f"{join} (UTC)"):
-        attendance.problems.append(RowProblem(file, sections[chosen][0][0], "", f"no {join} column in the header"))
+        attendance.problems.append(RowProblem(file, header_line, "", f"no {join} column in the header"))
         return attendance
     if not header.has(join):  # "Join Time (UTC)": the export says its times are UTC, whatever --tz says
-        zone = UTC
-    reader = SpanReader(file, zone, attendance)
+        reader = SpanReader(file, Clock(UTC, reader.clock.order), attendance)
     for line, cells in body:
-        who = (header.cell(cells, "Name"), header.cell(cells, "Email", "Participant ID (UPN)"), "")
+        who = (header.cell(cells, "Name"), header.first(cells, *EMAIL), profile(header, cells, FIXED).company)
         reader.span(
             line, who, header.cell(cells, "Role"),
             (join, header.cell(cells, join, f"{join} (UTC)")), (leave, header.cell(cells, leave, f"{leave} (UTC)")),
         )  # fmt: skip
+    for section in ("participants", "in-meeting activities"):
+        _registrants(reader, sections.get(section, []))
     return attendance
+
+
+def _registrants(reader: SpanReader, rows: Rows) -> None:
+    """People of a webinar report (one with Registration Email or form fields) are its registrants."""
+    if not rows:
+        return
+    header = Header(rows[0][1])
+    if not header.has("Registration Email") and not profile(header, header.names, FIXED):
+        return
+    for line, cells in rows[1:]:
+        if ROLES.get(header.cell(cells, "Role").lower(), "attendee") != "attendee":
+            continue  # organizers and presenters did not register
+        name, email = header.cell(cells, "Name"), header.first(cells, *EMAIL)
+        reader.registrant(line, name, email, ("", ""), profile(header, cells, FIXED))
 
 
 def _sections(rows: list[tuple[int, list[str]]]) -> dict[str, list[tuple[int, list[str]]]]:

@@ -2,38 +2,46 @@
 
 One CSV with sections: ``Attendee Report``, ``Report Generated:,<time>``, a summary header and
 row, then ``Host Details``, ``Panelist Details`` and ``Attendee Details``, each a title row, a
-header and rows padded with trailing commas. One row per join/leave span; ``--`` is empty;
-``Attended`` is ``No`` for registrants who never joined (the no-shows). Custom registration
-questions add columns between ``Is Guest`` and ``Country/Region Name``; an ``Organization`` or
-``Company`` question, when asked, gives the person's company.
+header and rows padded with trailing commas. One row per join/leave span; ``--`` (and ``NA`` in
+the 2020 layout, whose name column is plain ``User Name``) is empty; ``Attended`` is ``No`` for
+registrants who never joined (the no-shows). Custom registration questions add columns between
+``Is Guest`` and ``Country/Region Name``: Organization / Company and Job Title fill the person's
+company and title, every other one is kept as their answer.
 """
 
 from __future__ import annotations
 
-from datetime import tzinfo
 from pathlib import Path
 
-from analytics.imports.attendance import Attendance, Header, Registrant, SpanReader, records
-from analytics.imports.rows import RowProblem, read_text
+from analytics.imports.attendance import Attendance, ReadOptions, SpanReader
+from analytics.imports.registration import Header, profile
+from analytics.imports.rows import RowProblem
+from analytics.imports.sheets import Rows, read_rows
 from personalize.errors import UserError
 
 SECTIONS = {"host details": "host", "panelist details": "panelist", "attendee details": "attendee"}
 NAME = ("User Name (Original Name)", "User Name", "Name")
 EMAIL = ("Email", "Email Address")
-COMPANY = ("Organization", "Company", "Company Name", "公司", "公司名称", "单位")
 JOIN = ("Join Time", "Joined At")
 LEAVE = ("Leave Time", "Left At")
 ATTENDED = ("Attended", "Attendance Status")
-REGISTERED = ("Registration Time", "Registered At")
+REGISTERED = ("Registration Time", "Registered At", "Registration Date")
+#: Zoom's own columns; any other one is a registration question.
+FIXED = (
+    *NAME, *EMAIL, *JOIN, *LEAVE, *ATTENDED, *REGISTERED, "First Name", "Last Name", "Approval Status",
+    "Time in Session (minutes)", "Session Duration (minutes)", "Is Guest", "Guest", "Country/Region Name",
+    "Full Country Name", "Country/Region", "Country Code", "City",
+)
 
 
-def read_zoom(path: Path, zone: tzinfo) -> Attendance:
-    """Every span, registrant and bad row of a Zoom attendee report; times read in ``zone``."""
+def read_zoom(path: Path, options: ReadOptions) -> Attendance:
+    """Every span, registrant and bad row of a Zoom attendee report."""
     file = str(path)
     attendance = Attendance()
-    reader = SpanReader(file, zone, attendance)
+    rows = read_rows(path)
+    reader = SpanReader.for_rows(file, rows, options, attendance)
     role, header = None, None
-    for line, cells in records(read_text(path), ","):
+    for line, cells in rows:
         title = cells[0].strip().lower()
         if len(cells) == 1 and title in SECTIONS:
             role, header = SECTIONS[title], None
@@ -56,16 +64,13 @@ def read_zoom(path: Path, zone: tzinfo) -> Attendance:
 
 def _row(reader: SpanReader, line: int, cells: list[str], header: Header, role: str) -> None:
     name = _name(header, cells)
-    email, company = header.cell(cells, *EMAIL), header.cell(cells, *COMPANY)
+    email, person = header.cell(cells, *EMAIL), profile(header, cells, FIXED)
     attended = header.cell(cells, *ATTENDED).lower() not in ("no", "否", "absent", "did not attend")
     join, leave = header.cell(cells, *JOIN), header.cell(cells, *LEAVE)
     if role == "attendee":
-        registered = header.cell(cells, *REGISTERED)
-        registered_at = reader.time(line, REGISTERED[0], registered) if registered else None
-        if name or email:
-            reader.attendance.registrants.append(Registrant(line, name, email, company, registered_at))
+        reader.registrant(line, name, email, (REGISTERED[0], header.cell(cells, *REGISTERED)), person)
     if attended and (join or leave):
-        reader.span(line, (name, email, company), role, (JOIN[0], join), (LEAVE[0], leave))
+        reader.span(line, (name, email, person.company), role, (JOIN[0], join), (LEAVE[0], leave))
     elif not name and not email:
         reader.problem(line, NAME[0], "no name and no email; cannot tell who registered")
 
@@ -75,12 +80,13 @@ def _name(header: Header, cells: list[str]) -> str:
     return header.cell(cells, *NAME) or " ".join(part for part in first_last if part)
 
 
-def read_registrants(path: Path, zone: tzinfo) -> Attendance:
+def read_registrants(path: Path, options: ReadOptions) -> Attendance:
     """A registration list (Zoom's registration report or any CSV with an Email column)."""
     attendance = Attendance()
-    reader = SpanReader(str(path), zone, attendance)
+    rows: Rows = read_rows(path)
+    reader = SpanReader.for_rows(str(path), rows, options, attendance)
     header = None
-    for line, cells in records(read_text(path), ","):
+    for line, cells in rows:
         if header is None:
             if Header(cells).has(*EMAIL):
                 header = Header(cells)
@@ -90,9 +96,8 @@ def read_registrants(path: Path, zone: tzinfo) -> Attendance:
         if not name and not email:
             reader.problem(line, "Email", "no name and no email")
             continue
-        registered = header.cell(cells, *REGISTERED, "Registration Date")
-        registered_at = reader.time(line, REGISTERED[0], registered) if registered else None
-        attendance.registrants.append(Registrant(line, name, email, header.cell(cells, *COMPANY), registered_at))
+        registered = (REGISTERED[0], header.cell(cells, *REGISTERED))
+        reader.registrant(line, name, email, registered, profile(header, cells, FIXED))
     if header is None:
         attendance.problems.append(RowProblem(str(path), 1, "", "no header row with an Email column"))
     return attendance

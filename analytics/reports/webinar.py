@@ -88,7 +88,9 @@ def build(ctx: ReportContext, *, slug: str, **options: Any) -> dict[str, Any]:
     ctx.step("报名名单")
     marks = ", ".join("?" for _ in names)
     path_marks = ", ".join("?" for _ in paths)
-    for row in ctx.store.query(f"SELECT name, email, company, account_id FROM webinar_registrants WHERE webinar IN ({marks})", names):
+    registrants = f"""SELECT name, email, company, account_id FROM webinar_registrants WHERE webinar IN ({marks})
+        ORDER BY COALESCE(registered_at, ''), COALESCE(email, ''), COALESCE(name, '')"""  # the same order on every engine
+    for row in ctx.store.query(registrants, names):
         audience.person(row).registered = True
     for row in ctx.store.query(
         f"SELECT name, email, company, account_id, visitor_id FROM leads WHERE path IN ({path_marks}) ORDER BY ts", paths
@@ -97,7 +99,7 @@ def build(ctx: ReportContext, *, slug: str, **options: Any) -> dict[str, Any]:
     ctx.step("出席记录")
     for row in ctx.store.query(
         f"""SELECT name, email, company, account_id, join_ts, leave_ts FROM webinar_spans
-        WHERE webinar IN ({marks}) AND {ATTENDEE_ROLE}""",
+        WHERE webinar IN ({marks}) AND {ATTENDEE_ROLE} ORDER BY join_ts, COALESCE(email, ''), COALESCE(name, '')""",
         names,
     ):
         start, end = parse_ts(row["join_ts"]), parse_ts(row["leave_ts"]) or page.start + timedelta(minutes=page.duration)

@@ -159,3 +159,18 @@ def test_execute_supports_send_once_bookkeeping(db: str) -> None:
     with Store.open(db) as store:
         assert store.execute(sql, ("surge:ACC-1:2026-10", "surge", "2026-03-02T00:00:00.000Z")) == 1
         assert store.execute(sql, ("surge:ACC-1:2026-10", "surge", "2026-03-02T00:00:00.000Z")) == 0
+
+
+def test_a_version_1_store_gains_the_registration_columns_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    connection = sqlite3.connect(path)
+    store_module.apply_migrations(connection, "analytics", store_module.ANALYTICS_MIGRATIONS[:1])  # as version 1 left it
+    with connection:
+        connection.execute("INSERT INTO webinar_registrants (webinar, name, source) VALUES ('w', 'Old Li', 'zoom')")
+    connection.close()
+    with Store.open(path) as store:
+        assert store.scalar("SELECT version FROM schema_version WHERE component = 'analytics'") == ANALYTICS_SCHEMA_VERSION == 2
+        store.insert_rows("webinar_registrants", [{"webinar": "w", "name": "New Wang", "title": "CIO", "answers": "{}"}])
+        rows = store.query("SELECT name, title, phone, answers FROM webinar_registrants ORDER BY name")
+    assert rows == [{"name": "New Wang", "title": "CIO", "phone": None, "answers": "{}"},
+                    {"name": "Old Li", "title": None, "phone": None, "answers": None}]
