@@ -9,7 +9,6 @@ is loaded and checked here, at start-up, so a bad site, CSV, mmdb or secret fail
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -27,46 +26,32 @@ from personalize.accounts import AccountBook, load_accounts
 from personalize.database import describe
 from personalize.edge import beacon, leads
 from personalize.edge.bots import AgentClassifier
-from personalize.edge.caches import remember
-from personalize.edge.clientip import client_ip, parse_trusted
+from personalize.edge.clientip import parse_trusted
+from personalize.edge.cookies import VisitorCookies
 from personalize.edge.downloads import DownloadLog
-from personalize.edge.event_writer import EventLog, utc_now
+from personalize.edge.event_writer import EventLog
 from personalize.edge.fill import DEFAULT, FilledPages, variant_chain
 from personalize.edge.gating import GatingPolicy
 from personalize.edge.geoip import GeoIP
 from personalize.edge.holdout import CONTROL, Holdout
-from personalize.edge.links import load_secret, sign_cookie
+from personalize.edge.links import load_secret
+from personalize.edge.recorder import EventRecorder
 from personalize.edge.resolve import Resolver
 from personalize.edge.settings import Settings, load_settings
 from personalize.edge.site import Site, SplitPage, load_site
 from personalize.edge.static_files import StaticAssets
-from personalize.edge.visitor import (
-    IDENTITY_AGE,
-    IDENTITY_COOKIE,
-    SESSION_AGE,
-    SESSION_COOKIE,
-    VISITOR_AGE,
-    VISITOR_COOKIE,
-    VisitorContext,
-    cookie_header,
-    identify,
-    ip_hash,
-    read_query,
-)
+from personalize.edge.visitor import VisitorContext, VisitorReader, read_query
 from personalize.errors import ConfigError, UserError
-from personalize.events import UTM_FIELDS
 from personalize.leadform import LEAD_PATH
 from personalize.taxonomy import Taxonomy
 
 log = logging.getLogger("abm.edge")
 MOUNT_GROUP = "abm.edge_mounts"
-CLIENT_CACHE = 8192
 HTML_HEADERS = [
     (b"content-type", b"text/html; charset=utf-8"),
     (b"cache-control", b"private, no-cache"),
     (b"vary", b"Cookie"),
 ]
-NO_CAMPAIGN = (None,) * len(UTM_FIELDS)
 
 
 class Edge:
@@ -102,13 +87,21 @@ class Edge:
                 if opened is not None:
                     opened.close()
             raise ConfigError("cannot start the edge:\n- " + "\n- ".join(problems))
-        self.trusted = parse_trusted(settings.trusted_proxy)
         self.filled = FilledPages(self.site)
-        self.holdout = Holdout(self.secret, settings.holdout)
         self.gating = GatingPolicy(settings.ungate_identified, frozenset(settings.gate_stages))
-        self.rate_limit = leads.RateLimit(settings.rate_limit)
         self.counters: Counter[str] = Counter()
-        self._clients: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
+        # the narrow collaborators each handler is given
+        self.visitors = VisitorReader(
+            secret=self.secret, trusted=parse_trusted(settings.trusted_proxy), resolver=self.resolver,
+            classifier=self.classifier,
+        )  # fmt: skip
+        self.recorder = EventRecorder(self.events, Holdout(self.secret, settings.holdout))
+        self.cookies = VisitorCookies(self.secret, settings.cookie_secure)
+        self.lead_desk = leads.LeadDesk(
+            site=self.site, visitors=self.visitors, recorder=self.recorder, cookies=self.cookies,
+            accounts=self.accounts, secret=self.secret, rate_limit=leads.RateLimit(settings.rate_limit),
+            db=settings.db, counters=self.counters,
+        )  # fmt: skip
 
     def _load_site(self) -> Site:
         return load_site(
@@ -140,105 +133,16 @@ class Edge:
         except Exception as error:  # a database error, OSError, a newer schema: all mean "cannot use this store"
             raise ConfigError(f"cannot open the event store {describe(db)} ({error})") from error
 
-    def client(self, peer: str | None, forwarded: str | None) -> tuple[str | None, str | None]:
-        """The client IP (trusted-proxy rule applied) and its keyed hash, cached: parsing IPs is the slow part."""
-        key = (peer, forwarded)
-        known = self._clients.get(key)
-        if known is None:
-            ip = client_ip(peer, forwarded, self.trusted)
-            known = (ip, ip_hash(self.secret, ip))
-            remember(self._clients, key, known, CLIENT_CACHE)
-        return known
-
-    def secure_cookies(self, visitor: VisitorContext) -> bool:
-        mode = self.settings.cookie_secure
-        return mode == "always" or (mode == "auto" and visitor.secure)
-
-    def visitor_cookies(self, visitor: VisitorContext) -> list[tuple[bytes, bytes]]:
-        """Visitor id (once), session id (sliding 30 minutes), and the identity a valid link carries."""
-        secure = self.secure_cookies(visitor)
-        headers = [cookie_header(SESSION_COOKIE, visitor.session_id, SESSION_AGE, secure=secure)]
-        if visitor.new_visitor:
-            headers.append(cookie_header(VISITOR_COOKIE, visitor.visitor_id, VISITOR_AGE, secure=secure))
-        resolution = visitor.resolution
-        if resolution.match_source == "link" and not resolution.is_preview and resolution.account is not None:
-            value = sign_cookie(
-                self.secret,
-                visitor_id=visitor.visitor_id,
-                account=resolution.account.id,
-                owner=resolution.owner,
-                lead=resolution.visitor_is_lead,
-            )
-            headers.append(cookie_header(IDENTITY_COOKIE, value, IDENTITY_AGE, secure=secure))
-        return headers
-
     def count_link(self, visitor: VisitorContext) -> None:
         reason = visitor.resolution.link_reason
         if reason:
             self.counters["link_expired" if reason == "expired" else "link_tampered"] += 1
 
-    def event(
-        self,
-        kind: str,
-        visitor: VisitorContext,
-        path: str,
-        *,
-        variant: str | None = None,
-        arm: str | None = None,
-        value: float | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        """Queue one event with every contract field of this visitor, as a row in `COLUMNS` order."""
-        resolution = visitor.resolution
-        account = resolution.account
-        agent = visitor.agent
-        campaign = visitor.campaign
-        extra = extra or visitor.extra
-        self.events.put(
-            (
-                utc_now(),
-                kind,
-                visitor.visitor_id,
-                visitor.session_id,
-                path,
-                visitor.referrer_host,
-                *((campaign.get(name) for name in UTM_FIELDS) if campaign else NO_CAMPAIGN),
-                account.id if account is not None else None,
-                resolution.match_source,
-                resolution.industry,
-                variant,
-                arm,
-                resolution.owner,
-                agent.device,
-                agent.browser,
-                agent.os,
-                int(agent.is_bot),
-                int(resolution.is_preview),
-                visitor.country,
-                visitor.region,
-                visitor.ip_hash,
-                _json(extra) if extra else None,
-                value,
-            )
-        )
-
-    def download(self, scope: Scope, page: str, asset: str) -> None:
-        """Log one download of a page's asset (see `downloads.DownloadLog`)."""
-        visitor = identify(self, scope, {}, use_link=False)
-        self.event("download", visitor, page, arm=self.arm_of(visitor), extra={"asset": asset})
-
-    def arm_of(self, visitor: VisitorContext) -> str | None:
-        """The holdout arm of the visitor's account; None outside the experiment (anonymous, bot, preview)."""
-        account = visitor.resolution.account
-        if account is None or visitor.agent.is_bot or visitor.resolution.is_preview:
-            return None
-        return self.holdout.arm(account.id)
-
     def personalize(self, page: SplitPage, visitor: VisitorContext) -> tuple[bytes, str, str | None]:
         """The page body for this visitor, the variant served and the holdout arm (None: not in the experiment)."""
         resolution = visitor.resolution
         account = resolution.account
-        arm = self.arm_of(visitor)
+        arm = self.recorder.arm_of(visitor)
         if visitor.agent.is_bot or arm == CONTROL:
             chain: tuple[str, ...] = ()
         elif account is not None:
@@ -258,24 +162,17 @@ class Edge:
         body, variant = self.filled.fill(page, chain, cta, csrf)
         return body, variant, arm
 
-    def allowed(self, page: SplitPage, visitor: VisitorContext) -> bool:
-        """Private pages only for the account(s) they were written for."""
-        if not page.accounts:
-            return True
-        account = visitor.resolution.account
-        return account is not None and account.id in page.accounts
-
     async def serve_page(self, scope: Scope, receive: Receive, send: Send, page: SplitPage, path: str) -> None:
         """The hot path: resolve, pick fragments, join bytes, queue the pageview."""
         query = read_query(scope["query_string"])
-        visitor = identify(self, scope, query)
+        visitor = self.visitors.read(scope, query)
         self.count_link(visitor)
-        if not self.allowed(page, visitor):
-            await self.send_html(send, 404, self.site.not_found, self.visitor_cookies(visitor))
+        if not page.open_to(visitor.resolution.account):
+            await self.send_html(send, 404, self.site.not_found, self.cookies.for_page(visitor))
             return
         body, variant, arm = self.personalize(page, visitor)
-        self.event("pageview", visitor, path, variant=variant, arm=arm)
-        await self.send_html(send, 200, body, self.visitor_cookies(visitor), head=scope["method"] == "HEAD")
+        self.recorder.record("pageview", visitor, path, variant=variant, arm=arm)
+        await self.send_html(send, 200, body, self.cookies.for_page(visitor), head=scope["method"] == "HEAD")
 
     @staticmethod
     async def send_html(
@@ -301,10 +198,6 @@ class Edge:
                 **{name: count for name, count in self.counters.items() if name.startswith("lead_")},
             },
         }
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class EdgeApp(Starlette):
@@ -376,10 +269,10 @@ def create_app(settings: Settings) -> EdgeApp:
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
-        *beacon.routes(edge),
-        Route(LEAD_PATH, leads.endpoint(edge), methods=["POST"]),
+        *beacon.routes(edge.visitors, edge.recorder, edge.counters),
+        Route(LEAD_PATH, edge.lead_desk.submit, methods=["POST"]),
         *_mounts(settings),
-        Mount("/", app=DownloadLog(StaticAssets(settings.site), edge.site, edge.download)),
+        Mount("/", app=DownloadLog(StaticAssets(settings.site), edge.site, edge.visitors, edge.recorder)),
     ]
     app = EdgeApp(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
     app.edge = edge

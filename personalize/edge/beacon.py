@@ -1,4 +1,4 @@
-"""`POST /abm/beacon` and the script that calls it: CTA clicks, downloads, engaged time, webinar attendance.
+"""`POST /abm/beacon` and the script that calls it: CTA clicks, engaged time, webinar attendance.
 
 The script is first-party and optional (pages work without it). A beacon is small JSON (or the
 same JSON as text/plain, which is what `navigator.sendBeacon` sends); it becomes one event for
@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from personalize.edge.visitor import identify
+from personalize.edge.recorder import EventRecorder
+from personalize.edge.visitor import VisitorReader
 from personalize.manifest import Page
-
-if TYPE_CHECKING:
-    from personalize.edge.app import Edge
 
 BEACON_PATH: Final = "/abm/beacon"
 SCRIPT_PATH: Final = "/abm/beacon.js"
@@ -61,7 +60,7 @@ def parse(body: bytes) -> tuple[dict[str, Any] | None, str | None]:
     return {"kind": data["kind"], "path": path, "value": value, "extra": extra}, None
 
 
-def routes(edge: Edge) -> list[BaseRoute]:
+def routes(visitors: VisitorReader, recorder: EventRecorder, counters: Counter[str]) -> list[BaseRoute]:
     async def receive_beacon(request: Request) -> Response:
         declared = request.headers.get("content-length", "0")
         if not declared.isdigit() or int(declared) > MAX_BODY:
@@ -73,11 +72,11 @@ def routes(edge: Edge) -> list[BaseRoute]:
                 return Response("beacon too large", 413)
         fields, problem = parse(body)
         if fields is None:
-            edge.counters["beacon_refused"] += 1
+            counters["beacon_refused"] += 1
             return Response(problem or "", 400)
-        visitor = identify(edge, request.scope, {}, use_link=False)
-        edge.event(
-            fields["kind"], visitor, fields["path"], arm=edge.arm_of(visitor), value=fields["value"], extra=fields["extra"]
+        visitor = visitors.read(request.scope, {}, use_link=False)
+        recorder.record(
+            fields["kind"], visitor, fields["path"], arm=recorder.arm_of(visitor), value=fields["value"], extra=fields["extra"]
         )
         return Response(status_code=204)
 

@@ -7,16 +7,14 @@ so reports join it to that page's views) and the asset itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from personalize.edge.recorder import EventRecorder
 from personalize.edge.site import Site
+from personalize.edge.visitor import VisitorReader
 from personalize.leadform import page_path
-
-#: (request scope, page path, asset path): log one download.
-DownloadSink = Callable[[Scope, str, str], None]
 
 
 def asset_pages(site: Site) -> dict[str, tuple[str, ...]]:
@@ -46,10 +44,15 @@ def _whole_file(scope: Scope) -> bool:
 class DownloadLog:
     """In front of the static files: a page's asset served with 200 (or its first range) is one download."""
 
-    def __init__(self, files: ASGIApp, site: Site, sink: DownloadSink) -> None:
+    def __init__(self, files: ASGIApp, site: Site, visitors: VisitorReader, recorder: EventRecorder) -> None:
         self.files = files
         self.pages = asset_pages(site)
-        self.sink = sink
+        self.visitors = visitors
+        self.recorder = recorder
+
+    def log(self, scope: Scope, page: str, asset: str) -> None:
+        visitor = self.visitors.read(scope, {}, use_link=False)
+        self.recorder.record("download", visitor, page, arm=self.recorder.arm_of(visitor), extra={"asset": asset})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         pages = self.pages.get(scope["path"]) if scope["type"] == "http" and scope["method"] == "GET" else None
@@ -62,7 +65,7 @@ class DownloadLog:
 
         async def send_and_log(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] in (200, 206):
-                self.sink(scope, page, asset)
+                self.log(scope, page, asset)
             await send(message)
 
         await self.files(scope, receive, send_and_log)

@@ -38,12 +38,12 @@ def utc_now() -> str:
 
 
 #: Every column with its empty value, in table order: a row is a copy updated with the event's fields.
-_EMPTY_ROW: dict[str, Any] = {name: 0 if name in BOOLEAN_FIELDS else None for name in EVENT_COLUMNS}
+EMPTY_ROW: dict[str, Any] = {name: 0 if name in BOOLEAN_FIELDS else None for name in EVENT_COLUMNS}
 
 
 def event_row(fields: Mapping[str, Any]) -> tuple[Any, ...]:
     """An event as a row in table order; missing fields are NULL (flags: 0), unknown fields refused."""
-    row = _EMPTY_ROW.copy()
+    row = EMPTY_ROW.copy()
     row.update(fields)
     if len(row) != len(EVENT_COLUMNS):
         raise ValueError(f"not event fields: {sorted(set(row) - set(EVENT_COLUMNS))}")

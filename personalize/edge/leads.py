@@ -13,26 +13,26 @@ import logging
 import re
 import time
 import uuid
-from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from personalize.accounts import Account, AccountBook
 from personalize.database import DATABASE_ERRORS, write_lead
+from personalize.edge.cookies import VisitorCookies
 from personalize.edge.event_writer import utc_now
-from personalize.edge.links import sign_cookie
-from personalize.edge.visitor import IDENTITY_AGE, IDENTITY_COOKIE, cookie_header, identify
+from personalize.edge.recorder import EventRecorder
+from personalize.edge.site import Site, SplitPage
+from personalize.edge.visitor import VisitorContext, VisitorReader
 from personalize.events import LEAD_FIELDS, UTM_FIELDS
 from personalize.leadform import FIELDS, HONEYPOT, FormFacts, page_path, render
 from personalize.manifest import Page
-
-if TYPE_CHECKING:
-    from personalize.edge.app import Edge
 
 log = logging.getLogger("abm.edge.leads")
 
@@ -181,51 +181,93 @@ SHELL = (
 )
 
 
-def endpoint(edge: Edge) -> Callable[[Request], Awaitable[Response]]:
-    """The `POST /abm/lead` handler: check, validate, write synchronously, then answer."""
+class LeadDesk:
+    """`POST /abm/lead`: check, validate, write synchronously, then answer; with what it needs and no more."""
 
-    async def submit(request: Request) -> Response:
+    def __init__(
+        self,
+        *,
+        site: Site,
+        visitors: VisitorReader,
+        recorder: EventRecorder,
+        cookies: VisitorCookies,
+        accounts: AccountBook,
+        secret: bytes,
+        rate_limit: RateLimit,
+        db: str,
+        counters: Counter[str],
+    ) -> None:
+        self.site = site
+        self.visitors = visitors
+        self.recorder = recorder
+        self.cookies = cookies
+        self.accounts = accounts
+        self.secret = secret
+        self.rate_limit = rate_limit
+        self.db = db
+        self.counters = counters
+
+    async def submit(self, request: Request) -> Response:
         declared = request.headers.get("content-length", "")
         if not declared.isdigit() or int(declared) > MAX_FORM:
             return Response("form too large", 413)
         form = await request.form(max_files=0, max_fields=40)
         data = {key: value for key, value in form.items() if isinstance(value, str)}
-        visitor = identify(edge, request.scope, {}, use_link=False)
+        visitor = self.visitors.read(request.scope, {}, use_link=False)
         path = page_path(data.get("page", ""))  # forms of builds before the fix posted it without the slash
-        page = edge.site.lookup(path)
-        if page is not None and not edge.allowed(page, visitor):
+        page = self.site.lookup(path)
+        if page is not None and not page.open_to(visitor.resolution.account):
             page = None
-        facts = page.form if page is not None and page.form is not None else edge.site.default_form(path)
-
-        def answer(status: int, fragment: str, cookies: list[tuple[bytes, bytes]] | None = None) -> Response:
-            if page is not None and "cta" in page.slots:
-                body = page.with_slots({"cta": fragment.encode()})
-            else:
-                body = SHELL.format(title="提交", body=fragment).encode()
-            response = Response(body, status, media_type="text/html; charset=utf-8")
-            response.headers["cache-control"] = "no-store"
-            for name, value in cookies or []:
-                response.headers.append(name.decode(), value.decode("latin-1"))
-            return response
-
-        if data.get(HONEYPOT):
-            edge.counters["lead_honeypot"] += 1
-            return answer(200, success_html(None))
-        if visitor.new_visitor or not csrf_ok(edge.secret, visitor.visitor_id, data.get("csrf", "")):
-            edge.counters["lead_csrf"] += 1
-            return answer(403, message_html("页面已过期", "请刷新页面（并允许本站 Cookie）后重新提交。"))
-        if not edge.rate_limit.allow(visitor.ip_hash or visitor.visitor_id):
-            edge.counters["lead_rate_limited"] += 1
-            return answer(429, message_html("提交过于频繁", "请十分钟后再试。"))
+        refused = self._refusal(data, visitor)
+        if refused is not None:
+            return _answer(page, *refused)
+        facts = page.form if page is not None and page.form is not None else self.site.default_form(path)
         campaign = {name: data[name][:CAMPAIGN_MAX] for name in UTM_FIELDS if data.get(name)}
-        values, errors = validate(data, edge.site.consents)
-        fields = request_fields(csrf_token(edge.secret, visitor.visitor_id), campaign)
+        values, errors = validate(data, self.site.consents)
+        fields = request_fields(csrf_token(self.secret, visitor.visitor_id), campaign)
         if errors:
-            edge.counters["lead_invalid"] += 1
-            return answer(400, render(facts, values=values, errors=errors, request_fields=fields))
-        account = edge.accounts.by_email(values["email"]) or visitor.resolution.account
+            self.counters["lead_invalid"] += 1
+            return _answer(page, 400, render(facts, values=values, errors=errors, request_fields=fields))
+        account = self.accounts.by_email(values["email"]) or visitor.resolution.account
+        row = self._row(visitor, values, campaign, path, facts.asset, account)
+        try:
+            await run_in_threadpool(write_lead, self.db, row)
+        except DATABASE_ERRORS as error:
+            self.counters["lead_write_failed"] += 1
+            log.error("lead NOT stored, visitor asked to retry: %s", error)
+            return _answer(page, 503, failure_html() + render(facts, values=values, request_fields=fields))
+        self.counters["lead_written"] += 1
+        visitor.resolution = replace(
+            visitor.resolution, account=account, match_source="cookie" if account else "none", visitor_is_lead=True
+        )
+        self.recorder.record("lead", visitor, path, arm=self.recorder.arm_of(visitor), extra={"lead_id": row["lead_id"]})
+        identity = self.cookies.identity(visitor, account.id if account else None, visitor.resolution.owner, True)
+        return _answer(page, 200, success_html(row["asset"]), [identity])
+
+    def _refusal(self, data: Mapping[str, str], visitor: VisitorContext) -> tuple[int, str] | None:
+        """A bot's honeypot, a post without this visitor's CSRF token, or too many posts: the answer, counted."""
+        if data.get(HONEYPOT):
+            self.counters["lead_honeypot"] += 1
+            return 200, success_html(None)
+        if visitor.new_visitor or not csrf_ok(self.secret, visitor.visitor_id, data.get("csrf", "")):
+            self.counters["lead_csrf"] += 1
+            return 403, message_html("页面已过期", "请刷新页面（并允许本站 Cookie）后重新提交。")
+        if not self.rate_limit.allow(visitor.ip_hash or visitor.visitor_id):
+            self.counters["lead_rate_limited"] += 1
+            return 429, message_html("提交过于频繁", "请十分钟后再试。")
+        return None
+
+    @staticmethod
+    def _row(
+        visitor: VisitorContext,
+        values: Mapping[str, str],
+        campaign: Mapping[str, str],
+        path: str,
+        asset: str,
+        account: Account | None,
+    ) -> dict[str, Any]:
         now = utc_now()
-        row = lead_row(
+        return lead_row(
             {
                 **values,
                 **campaign,
@@ -236,31 +278,21 @@ def endpoint(edge: Edge) -> Callable[[Request], Awaitable[Response]]:
                 "account_id": account.id if account is not None else None,
                 "match_source": "cookie" if account is not None else visitor.resolution.match_source,
                 "path": path,
-                "asset": facts.asset or None,
+                "asset": asset or None,
                 "owner": visitor.resolution.owner,
                 "ip_hash": visitor.ip_hash,
             }
         )
-        try:
-            await run_in_threadpool(write_lead, edge.settings.db, row)
-        except DATABASE_ERRORS as error:
-            edge.counters["lead_write_failed"] += 1
-            log.error("lead NOT stored, visitor asked to retry: %s", error)
-            retry = render(facts, values=values, request_fields=fields)
-            return answer(503, failure_html() + retry)
-        edge.counters["lead_written"] += 1
-        visitor.resolution = replace(
-            visitor.resolution, account=account, match_source="cookie" if account else "none", visitor_is_lead=True
-        )
-        edge.event("lead", visitor, path, arm=edge.arm_of(visitor), extra={"lead_id": row["lead_id"]})
-        secure = edge.secure_cookies(visitor)
-        identity = sign_cookie(
-            edge.secret,
-            visitor_id=visitor.visitor_id,
-            account=account.id if account is not None else None,
-            owner=visitor.resolution.owner,
-            lead=True,
-        )
-        return answer(200, success_html(row["asset"]), [cookie_header(IDENTITY_COOKIE, identity, IDENTITY_AGE, secure=secure)])
 
-    return submit
+
+def _answer(page: SplitPage | None, status: int, fragment: str, cookies: list[tuple[bytes, bytes]] | None = None) -> Response:
+    """The page the form was on with the answer in its CTA slot (a bare page when there is none)."""
+    if page is not None and "cta" in page.slots:
+        body = page.with_slots({"cta": fragment.encode()})
+    else:
+        body = SHELL.format(title="提交", body=fragment).encode()
+    response = Response(body, status, media_type="text/html; charset=utf-8")
+    response.headers["cache-control"] = "no-store"
+    for name, value in cookies or []:
+        response.headers.append(name.decode(), value.decode("latin-1"))
+    return response

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from personalize import manifest as manifest_module
+from personalize.accounts import Account
 from personalize.errors import ConfigError
 from personalize.leadform import DEFAULT_CONSENT, FormFacts, consent_id
 from personalize.manifest import Manifest, ManifestError, Page, slot_markers
@@ -37,6 +38,10 @@ class SplitPage:
     cta_open: bytes | None = None
     cta_gated: tuple[bytes, bytes] | None = None  # the lead form, split where the CSRF token goes
     form: FormFacts | None = None  # what the page's lead form shows
+
+    def open_to(self, account: Account | None) -> bool:
+        """Private pages only for the account(s) they were written for."""
+        return not self.accounts or (account is not None and account.id in self.accounts)
 
     def with_slots(self, fragments: Mapping[str, bytes]) -> bytes:
         """The page with its default slot contents, except the slots given (lead form answers, 404)."""

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
+from personalize.edge.caches import remember
+from personalize.edge.clientip import Network, client_ip
 from personalize.edge.links import LINK_PARAM
-from personalize.edge.resolve import Resolution, Visit
+from personalize.edge.resolve import Resolution, Resolver, Visit
 from personalize.events import UTM_FIELDS
 
 if TYPE_CHECKING:
-    from personalize.edge.app import Edge
-    from personalize.edge.bots import Agent
+    from personalize.edge.bots import Agent, AgentClassifier
 
 VISITOR_COOKIE: Final = "abm_vid"
 SESSION_COOKIE: Final = "abm_sid"
@@ -37,6 +38,7 @@ MAX_VALUE: Final = 200
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 ID_LENGTH: Final = 22  # as secrets.token_urlsafe(16) spells them; each character 6 random bits
 ID_BATCH: Final = 256
+CLIENT_CACHE: Final = 8192
 
 
 @dataclass(slots=True)
@@ -96,57 +98,84 @@ def new_id() -> str:
         return _ids.pop()
 
 
-def identify(edge: Edge, scope: Mapping[str, Any], query: dict[str, str], *, use_link: bool = True) -> VisitorContext:
-    """Cookies, IP, agent and campaign of a request, and the account they resolve to."""
-    cookie = user_agent = forwarded = referer = proto = ""
-    for name, value in scope["headers"]:
-        if name == b"cookie":
-            cookie = value.decode("latin-1")
-        elif name == b"user-agent":
-            user_agent = value.decode("latin-1")
-        elif name == b"x-forwarded-for":
-            forwarded = value.decode("latin-1") if not forwarded else forwarded + "," + value.decode("latin-1")
-        elif name == b"referer":
-            referer = value.decode("latin-1")
-        elif name == b"x-forwarded-proto":
-            proto = value.decode("latin-1")
-    cookies = read_cookies(cookie) if cookie else _NO_COOKIES
-    client = scope.get("client")
-    peer = client[0] if client else None
-    ip, hashed = edge.client(peer, forwarded or None)
-    visitor_id = cookies.get(VISITOR_COOKIE)
-    new_visitor = False
-    if not (visitor_id and _ID.match(visitor_id)):
-        visitor_id, new_visitor = new_id(), True
-    session_id = cookies.get(SESSION_COOKIE)
-    if not (session_id and _ID.match(session_id)):
-        session_id = new_id()
-    identity = cookies.get(IDENTITY_COOKIE)
-    if query:
-        campaign = {name: query[name] for name in UTM_FIELDS if name in query}
-        extra = {name: query[name] for name in CAMPAIGN_EXTRAS if name in query}
-        link = query.get(LINK_PARAM) if use_link else None
-        visit = Visit(ip, link, identity, campaign.get("utm_campaign"), campaign.get("utm_content"))
-    else:
-        campaign, extra, visit = {}, {}, Visit(ip, None, identity)
-    resolution = edge.resolver.resolve(visit)
-    secure = scope.get("scheme") == "https" or (proto == "https" and ip != peer)
-    geo = resolution.geo
-    return VisitorContext(
-        visitor_id,
-        session_id,
-        new_visitor,
-        hashed,
-        geo.country,
-        geo.region,
-        edge.classifier.classify(user_agent),
-        resolution,
-        secure,
-        _host(referer),
-        campaign,
-        extra,
-        identity,
-    )
+class VisitorReader:
+    """Reads who is asking from a request scope: what the page, the lead form, beacons and downloads share."""
+
+    def __init__(
+        self,
+        *,
+        secret: bytes,
+        trusted: tuple[Network, ...],
+        resolver: Resolver,
+        classifier: AgentClassifier,
+    ) -> None:
+        self.secret = secret
+        self.trusted = trusted
+        self.resolver = resolver
+        self.classifier = classifier
+        self._clients: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
+
+    def client(self, peer: str | None, forwarded: str | None) -> tuple[str | None, str | None]:
+        """The client IP (trusted-proxy rule applied) and its keyed hash, cached: parsing IPs is the slow part."""
+        key = (peer, forwarded)
+        known = self._clients.get(key)
+        if known is None:
+            ip = client_ip(peer, forwarded, self.trusted)
+            known = (ip, ip_hash(self.secret, ip))
+            remember(self._clients, key, known, CLIENT_CACHE)
+        return known
+
+    def read(self, scope: Mapping[str, Any], query: dict[str, str], *, use_link: bool = True) -> VisitorContext:
+        """Cookies, IP, agent and campaign of a request, and the account they resolve to."""
+        cookie = user_agent = forwarded = referer = proto = ""
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookie = value.decode("latin-1")
+            elif name == b"user-agent":
+                user_agent = value.decode("latin-1")
+            elif name == b"x-forwarded-for":
+                forwarded = value.decode("latin-1") if not forwarded else forwarded + "," + value.decode("latin-1")
+            elif name == b"referer":
+                referer = value.decode("latin-1")
+            elif name == b"x-forwarded-proto":
+                proto = value.decode("latin-1")
+        cookies = read_cookies(cookie) if cookie else _NO_COOKIES
+        client = scope.get("client")
+        peer = client[0] if client else None
+        ip, hashed = self.client(peer, forwarded or None)
+        visitor_id = cookies.get(VISITOR_COOKIE)
+        new_visitor = False
+        if not (visitor_id and _ID.match(visitor_id)):
+            visitor_id, new_visitor = new_id(), True
+        session_id = cookies.get(SESSION_COOKIE)
+        if not (session_id and _ID.match(session_id)):
+            session_id = new_id()
+        identity = cookies.get(IDENTITY_COOKIE)
+        if query:
+            campaign = {name: query[name] for name in UTM_FIELDS if name in query}
+            extra = {name: query[name] for name in CAMPAIGN_EXTRAS if name in query}
+            link = query.get(LINK_PARAM) if use_link else None
+            visit = Visit(ip, link, identity, campaign.get("utm_campaign"), campaign.get("utm_content"))
+        else:
+            campaign, extra, visit = {}, {}, Visit(ip, None, identity)
+        resolution = self.resolver.resolve(visit)
+        secure = scope.get("scheme") == "https" or (proto == "https" and ip != peer)
+        geo = resolution.geo
+        return VisitorContext(
+            visitor_id,
+            session_id,
+            new_visitor,
+            hashed,
+            geo.country,
+            geo.region,
+            self.classifier.classify(user_agent),
+            resolution,
+            secure,
+            _host(referer),
+            campaign,
+            extra,
+            identity,
+        )
 
 
 def _host(referer: str) -> str | None:

@@ -316,15 +316,16 @@ def test_unusable_store_is_refused(root: Path) -> None:
 
 
 def test_event_rows_are_built_in_the_stores_column_order() -> None:
-    """`Edge.event` writes its tuple by position: every field lands in its own column."""
+    """The recorder builds its row by field name: every field lands in its own column."""
     from dataclasses import replace
     from types import SimpleNamespace
 
     from personalize.accounts import Account
-    from personalize.edge.app import Edge as EdgeState
     from personalize.edge.bots import Agent
     from personalize.edge.event_writer import event_row
     from personalize.edge.geoip import GeoFacts
+    from personalize.edge.holdout import Holdout
+    from personalize.edge.recorder import EventRecorder
     from personalize.edge.resolve import Resolution
     from personalize.edge.visitor import VisitorContext
     from personalize.events import EVENT_COLUMNS as COLUMNS
@@ -335,8 +336,8 @@ def test_event_rows_are_built_in_the_stores_column_order() -> None:
     campaign = {"utm_source": "s", "utm_medium": "m", "utm_campaign": "c", "utm_term": "t", "utm_content": "x"}
     visitor = VisitorContext("vid", "sid", False, "hash", "CN", "CN-BJ", Agent("mobile", "Safari", "iOS", True),
                              resolution, False, "ref.example", campaign, {"gclid": "G"}, None)
-    state = SimpleNamespace(events=SimpleNamespace(put=queued.append))
-    EdgeState.event(state, "download", visitor, "/p/", variant="industry:retail", arm="control", value=2.5)  # type: ignore[arg-type]
+    recorder = EventRecorder(SimpleNamespace(put=queued.append), Holdout(b"s", 0.1))  # type: ignore[arg-type]
+    recorder.record("download", visitor, "/p/", variant="industry:retail", arm="control", value=2.5)
     expected = {"kind": "download", "visitor_id": "vid", "session_id": "sid", "path": "/p/", "referrer_host": "ref.example",
                 **campaign, "account_id": "ACC-9", "match_source": "link", "industry": "retail",
                 "variant": "industry:retail", "arm": "control", "owner": "owner-1", "device": "mobile",
@@ -346,6 +347,6 @@ def test_event_rows_are_built_in_the_stores_column_order() -> None:
     assert row[1:] == event_row(expected)[1:] and len(row) == len(COLUMNS)
     assert row[0].endswith("Z")  # type: ignore[union-attr]
     no_campaign = replace(visitor, campaign={}, extra={})
-    EdgeState.event(state, "lead", no_campaign, "/", extra={"lead_id": "L1"})  # type: ignore[arg-type]
+    recorder.record("lead", no_campaign, "/", arm=None, extra={"lead_id": "L1"})
     assert queued[1][COLUMNS.index("extra")] == '{"lead_id":"L1"}'
     assert [queued[1][COLUMNS.index(name)] for name in campaign] == [None] * 5

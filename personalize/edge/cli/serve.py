@@ -48,7 +48,7 @@ def serve(settings_file: Path | None, print_urls: bool, settings_table: bool, **
     base = f"http://{settings.host}:{settings.port}"
     if print_urls:
         click.echo(f"abm edge on {base} — try:")
-        for what, url in urls_to_try(app.edge, base):
+        for what, url in urls_to_try(app.edge.secret, app.edge.site.variants, app.edge.accounts.accounts, app.edge.settings, base):
             click.echo(f"  {what}\n    {url}")
     # No access log (it would hold client IPs); no uvicorn proxy headers (the edge trusts proxies itself).
     common: dict[str, Any] = {"host": settings.host, "port": settings.port, "access_log": False, "proxy_headers": False}
