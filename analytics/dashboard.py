@@ -15,9 +15,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from analytics.context import ReportContext
-from analytics.render import rows_of
 from analytics.reports import Report, registry
 from analytics.reports.signals import SIGNALS_ZH as SIGNALS
+from analytics.results import rows_of
 from analytics.stages import STAGES, STAGES_ZH
 
 #: The period the dashboard covers when none is given: the last four weeks.

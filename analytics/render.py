@@ -142,14 +142,3 @@ def to_table(
     if footer:
         console.print(footer)
     return out.getvalue()
-
-
-def rows_of(result: Any, *keys: str) -> list[Mapping[str, Any]]:
-    """The rows of a result that is a list of rows or an object holding them under one of keys."""
-    if isinstance(result, list):
-        return [row for row in result if isinstance(row, Mapping)]
-    if isinstance(result, Mapping):
-        for key in keys + ("rows",):
-            if isinstance(result.get(key), list):
-                return rows_of(result[key])
-    return []

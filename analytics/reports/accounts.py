@@ -25,8 +25,8 @@ import click
 from analytics.charts import sparkline
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
 from analytics.period import iso
-from analytics.render import rows_of
 from analytics.reports import Output, Report, Section
+from analytics.results import rows_of
 from analytics.scoring import (
     Behaviour,
     Score,

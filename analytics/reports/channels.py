@@ -20,8 +20,8 @@ from typing import Any
 from analytics.channels_map import CHANNELS_ZH, channel
 from analytics.charts import Bar, bar_chart
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
-from analytics.render import rows_of
 from analytics.reports import Report, Section
+from analytics.results import rows_of
 
 COLUMNS = (
     ("grouping", "分组"),

@@ -21,8 +21,8 @@ import click
 
 from analytics.charts import interval_chart
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
-from analytics.render import rows_of
 from analytics.reports import Report, Section
+from analytics.results import rows_of
 from analytics.stats import (
     newcombe_difference_interval,
     relative_lift_interval,

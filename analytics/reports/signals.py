@@ -21,8 +21,8 @@ from typing import Any
 import click
 
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
-from analytics.render import rows_of
 from analytics.reports import Report, Section
+from analytics.results import rows_of
 from personalize.errors import UserError
 
 COLUMNS = (

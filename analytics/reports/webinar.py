@@ -25,8 +25,8 @@ import click
 from analytics.charts import Mark, line_chart
 from analytics.context import REAL_TRAFFIC, ReportContext
 from analytics.period import iso, parse_ts
-from analytics.render import rows_of
 from analytics.reports import Report, Section
+from analytics.results import rows_of
 from analytics.scoring import ATTENDEE_ROLE
 from analytics.webinars import WebinarPage, find_webinar, is_built, list_webinars
 
