@@ -6,7 +6,8 @@ grouped by referrer host, click ids mark paid clicks (see `analytics.channels_ma
 account is any account resolved during the session. leads = leads submitted in the visit's session.
 
 UTM values that differ only in case or surrounding spaces are one group (`Baidu` = ` baidu `);
-the row shows the group's most common spelling as sent (the store keeps every value as sent).
+the row shows the group's most common spelling (on a tie the lower-case one); the store keeps
+every value as sent.
 
 JSON: one list of rows. Rows with `grouping` = "source" are per (channel, source, medium,
 campaign); rows with `grouping` = "term" are per `utm_term` (SEM keywords; tagged visits only).
@@ -68,8 +69,8 @@ def fold(value: str) -> str:
 
 
 def spelling(counts: Counter[str]) -> str:
-    """How a group's value is shown: its most common spelling (on a tie the first in sort order)."""
-    return min(counts, key=lambda text: (-counts[text], text))
+    """How a group's value is shown: its most common spelling; on a tie the lower-case one, else the first sorted."""
+    return min(counts, key=lambda text: (-counts[text], text != text.casefold(), text))
 
 
 def _new_group() -> dict[str, Any]:
