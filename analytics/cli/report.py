@@ -158,10 +158,11 @@ def signals_command(baseline_weeks: int, surge_ratio: float, drop_ratio: float, 
 def channels_command(**options: Any) -> None:
     """Visits, target-account visits, accounts reached and leads per channel and per SEM keyword.
 
-    A visit's channel comes from its landing page's UTM tags, else its referrer (search: Baidu,
-    Sogou, 360, Shenma, Bing, Google; social: WeChat, Weibo, Zhihu, Bilibili, LinkedIn, Douyin,
-    Xiaohongshu; email; referral; direct). JSON: one list; `grouping` is "source" for rows per
-    (channel, source, medium, campaign) and "term" for rows per utm_term.
+    A visit's channel comes from its landing page: an ad click id (gclid, bd_vid, gdt_vid, ...:
+    paid_search / paid_social), else its UTM tags, else its referrer host in the Matomo and
+    Chinese lists (search, social, ai_assistant: ChatGPT, DeepSeek, 豆包, Kimi, 元宝, ...; email;
+    referral; direct). UTM values that differ only in case or spaces are one row. JSON: one list;
+    `grouping` is "source" for rows per (channel, source, medium, campaign) and "term" per utm_term.
     """
     run(REPORTS["channels"], options)
 
