@@ -1,75 +1,88 @@
-"""Which channel a visit came through: from its UTM tags, else from the referrer's host.
+"""Which channel a visit came through: its click id, else its UTM tags, else its referrer's host.
 
-Chinese sources first-class: Baidu, Sogou, 360 (so.com), Shenma (sm.cn) are search engines;
-WeChat, Weibo, Zhihu, Bilibili, Douyin, Xiaohongshu are social; QQ Mail and 163 are e-mail. A
-host matches a rule when it is the rule's domain or a subdomain of it (m.baidu.com -> baidu.com);
-`google.*` matches Google in every country domain.
+The order, strongest first:
+
+1. an ad platform's click id in the event's `extra` (gclid, bd_vid, gdt_vid, ...) = a paid click
+   (`analytics.click_ids`), whatever the tags say;
+2. a utm_source that names an AI assistant (`chatgpt.com`, which ChatGPT adds itself, or a list
+   name such as `deepseek`) = ai_assistant, unless utm_medium says the click was paid;
+3. a known utm_medium (cpc, social, email, ...); else a utm_source that is a host, grouped like a
+   referrer; else any other tag = campaign;
+4. untagged: the referrer host in the Matomo lists and ours (`analytics.referrers`), Chinese
+   sources first-class; unknown hosts are referral, no referrer is direct.
 """
 
 from __future__ import annotations
 
-CHANNELS_ZH = {
+from collections.abc import Mapping
+from typing import Any, Final
+
+from analytics.click_ids import paid_click
+from analytics.referrers import clean_host, find, find_name
+
+#: Every channel with its Chinese label, in the order reports and the dashboard list them.
+CHANNELS_ZH: Final = {
     "paid_search": "付费搜索",
+    "paid_social": "付费社交",
     "search": "搜索",
     "social": "社交",
+    "ai_assistant": "AI 助手",
     "email": "邮件",
     "display": "展示广告",
     "referral": "外部引荐",
     "campaign": "营销活动",
     "direct": "直接访问",
 }
-
-SEARCH = ("baidu.com", "sogou.com", "so.com", "sm.cn", "bing.com", "cn.bing.com", "yandex.com", "duckduckgo.com",
-          "yahoo.com", "toutiao.com")  # fmt: skip
-SOCIAL = ("weixin.qq.com", "wechat.com", "weibo.com", "weibo.cn", "t.co", "zhihu.com", "bilibili.com", "b23.tv",
-          "linkedin.com", "lnkd.in", "douyin.com", "xiaohongshu.com", "xhslink.com", "facebook.com", "x.com",
-          "twitter.com", "maimai.cn", "csdn.net")  # fmt: skip
-EMAIL = ("mail.qq.com", "exmail.qq.com", "mail.163.com", "mail.126.com", "mail.sina.com.cn", "mail.aliyun.com",
-         "outlook.live.com", "outlook.office.com", "outlook.office365.com", "mail.google.com", "mail.yahoo.com")  # fmt: skip
+PAID: Final = frozenset({"paid_search", "paid_social", "display"})
 
 #: utm_medium (lower-cased) -> channel, for tagged visits.
-MEDIUMS = {
+MEDIUMS: Final = {
     **dict.fromkeys(("cpc", "ppc", "sem", "paid_search", "paidsearch", "search_ads", "竞价"), "paid_search"),
+    **dict.fromkeys(("paid_social", "paidsocial", "social_ads", "信息流"), "paid_social"),
     **dict.fromkeys(("organic", "seo"), "search"),
-    **dict.fromkeys(("social", "social_media", "sns", "wechat", "weixin", "weibo", "paid_social", "社交"), "social"),
+    **dict.fromkeys(("social", "social_media", "sns", "wechat", "weixin", "weibo", "社交"), "social"),
+    **dict.fromkeys(("ai", "ai_assistant", "llm", "chatbot"), "ai_assistant"),
     **dict.fromkeys(("email", "e-mail", "edm", "newsletter", "邮件"), "email"),
     **dict.fromkeys(("display", "banner", "cpm", "native", "video"), "display"),
     **dict.fromkeys(("referral", "syndication", "partner", "affiliate"), "referral"),
 }
 
 
-def _matches(host: str, domains: tuple[str, ...]) -> bool:
-    return any(host == domain or host.endswith("." + domain) for domain in domains)
-
-
-def clean_host(host: str | None) -> str:
-    """`WWW.Baidu.com:443` -> `baidu.com`."""
-    host = (host or "").strip().lower().split(":", 1)[0].rstrip(".")
-    return host.removeprefix("www.")
-
-
 def referrer_channel(host: str | None) -> str:
     """The channel of an untagged visit from its referrer host (no host = direct)."""
-    host = clean_host(host)
-    if not host:
+    if not clean_host(host):
         return "direct"
-    if _matches(host, EMAIL):  # before search/social: mail.qq.com is not weixin.qq.com
-        return "email"
-    if _matches(host, SEARCH) or ".google." in f".{host}." or host.startswith("google."):
-        return "search"
-    if _matches(host, SOCIAL):
-        return "social"
-    return "referral"
+    site = find(host)
+    return site.channel if site is not None else "referral"
 
 
-def channel(utm_source: str | None, utm_medium: str | None, referrer_host: str | None) -> tuple[str, str, str]:
-    """(channel, source, medium) of a visit: UTM tags when present, else the referrer grouping."""
+def names_ai_assistant(source: str) -> bool:
+    """Whether a utm_source is an AI assistant: its host (`chatgpt.com`) or its list name (`Kimi`)."""
+    site = find(source) if "." in source else find_name(source)
+    return site is not None and site.channel == "ai_assistant"
+
+
+def tagged_channel(source: str, medium: str) -> str:
+    """The channel of a visit with UTM tags (either may be empty)."""
+    grouped = MEDIUMS.get(medium.lower())
+    if grouped not in PAID and source and names_ai_assistant(source):
+        return "ai_assistant"
+    if grouped is not None:
+        return grouped
+    if "." in source:
+        return referrer_channel(source)
+    return "campaign"
+
+
+def channel(utm_source: str | None, utm_medium: str | None, referrer_host: str | None,
+            extra: str | Mapping[str, Any] | None = None) -> tuple[str, str, str]:  # fmt: skip
+    """(channel, source, medium) of a visit: click id, else UTM tags, else the referrer grouping."""
     source, medium = (utm_source or "").strip(), (utm_medium or "").strip()
+    click = paid_click(extra)
+    if click is not None:
+        return click.channel, source or click.source, medium or "cpc"
     if source or medium:
-        grouped = MEDIUMS.get(medium.lower())
-        if grouped is None:
-            grouped = referrer_channel(source) if "." in source else "campaign"
-        return grouped, source or "(not set)", medium or "(not set)"
+        return tagged_channel(source, medium), source or "(not set)", medium or "(not set)"
     found = referrer_channel(referrer_host)
     if found == "direct":
         return "direct", "(direct)", "(none)"

@@ -14,6 +14,14 @@ SCHEMA_VERSION: Final = 2
 #: The five campaign tags, in the order every table and export carries them.
 UTM_FIELDS: Final[tuple[str, ...]] = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
+#: Query parameters the edge keeps raw in an event's `extra` JSON: the ad platforms' click ids
+#: (analytics reads them as paid clicks, see analytics/click_ids.py) and a few channel hints.
+CAMPAIGN_EXTRAS: Final[tuple[str, ...]] = (
+    "gclid", "gbraid", "wbraid", "dclid", "msclkid", "bd_vid", "qhclickid", "yclid",  # search ads
+    "qz_gdt", "gdt_vid", "clickid", "adid", "creativeid", "ttclid", "li_fat_id", "twclid", "ScCid",  # social ads
+    "fbclid", "from", "spm", "ref",  # hints only: fbclid is on every link out of Facebook, paid or not
+)  # fmt: skip
+
 #: Column order of the `events` table and of every export (`abm export events`).
 EVENT_FIELDS: Final = (
     "ts",  # UTC, ISO 8601 with a trailing Z, e.g. 2026-11-23T09:15:02.123Z

@@ -2,8 +2,12 @@
 
 A visit = a session with a pageview in the period (real traffic only); its channel, source,
 medium, campaign and term are those of its first pageview (the landing). Untagged visits are
-grouped by referrer host (see `analytics.channels_map`). A visit's account is any account
-resolved during the session. leads = leads submitted in the visit's session.
+grouped by referrer host, click ids mark paid clicks (see `analytics.channels_map`). A visit's
+account is any account resolved during the session. leads = leads submitted in the visit's session.
+
+UTM values that differ only in case or surrounding spaces are one group (`Baidu` = ` baidu `);
+the row shows the group's most common spelling (on a tie the lower-case one); the store keeps
+every value as sent.
 
 JSON: one list of rows. Rows with `grouping` = "source" are per (channel, source, medium,
 campaign); rows with `grouping` = "term" are per `utm_term` (SEM keywords; tagged visits only).
@@ -13,7 +17,7 @@ leads_per_100_visits.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +27,7 @@ from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
 from analytics.reports import Report, Section
 from analytics.results import rows_of
 
+SPELLED = ("utm_source", "utm_medium", "utm_campaign", "utm_term")  # grouped case- and space-blind
 COLUMNS = (
     ("grouping", "分组"),
     ("channel_zh", "渠道"),
@@ -42,7 +47,7 @@ def visits(ctx: ReportContext) -> list[dict[str, Any]]:
     """One row per visit: landing UTM tags and referrer, the session's account and its leads."""
     return ctx.store.query(
         f"""WITH landing AS (
-            SELECT session_id, utm_source, utm_medium, utm_campaign, utm_term, referrer_host,
+            SELECT session_id, utm_source, utm_medium, utm_campaign, utm_term, referrer_host, extra,
                    ROW_NUMBER() OVER (PARTITION BY session_id ORDER BY ts) AS n
             FROM events WHERE kind = 'pageview' AND ts >= ? AND ts < ? AND {REAL_TRAFFIC} AND session_id IS NOT NULL
         ), account AS (
@@ -60,43 +65,65 @@ def visits(ctx: ReportContext) -> list[dict[str, Any]]:
     )
 
 
+def fold(value: str) -> str:
+    """The grouping key of a UTM value: `Baidu`, `baidu` and ` BAIDU ` are one source."""
+    return value.strip().casefold()
+
+
+def spelling(counts: Counter[str]) -> str:
+    """How a group's value is shown: its most common spelling; on a tie the lower-case one, else the first sorted."""
+    return min(counts, key=lambda text: (-counts[text], text != text.casefold(), text))
+
+
+def _new_group() -> dict[str, Any]:
+    return {"visits": 0, "target_account_visits": 0, "accounts": set(), "leads": 0,
+            "spellings": [Counter[str]() for _ in SPELLED]}  # fmt: skip
+
+
+def _keys(visit: dict[str, Any]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(group key, spellings as sent) of the rows a visit counts in: its source row and its term row."""
+    name, source, medium = channel(visit["utm_source"], visit["utm_medium"], visit["referrer_host"], visit["extra"])
+    campaign = (visit["utm_campaign"] or "").strip() or "(not set)"
+    sent = (source, medium, campaign, "")
+    keys: list[tuple[tuple[str, ...], tuple[str, ...]]] = [(("source", name, *map(fold, sent)), sent)]
+    term = (visit["utm_term"] or "").strip()
+    if term:
+        keys.append((("term", name, fold(source), "", "", fold(term)), (source, "", "", term)))
+    return keys
+
+
+def _row(grouping: str, name: str, group: dict[str, Any]) -> dict[str, Any]:
+    source, medium, campaign, term = (spelling(counts) for counts in group["spellings"])
+    return {
+        "grouping": grouping,
+        "channel": name,
+        "channel_zh": CHANNELS_ZH[name],
+        "utm_source": source,
+        "utm_medium": medium or None,
+        "utm_campaign": campaign or None,
+        "utm_term": term or None,
+        "visits": group["visits"],
+        "target_account_visits": group["target_account_visits"],
+        "accounts_reached": len(group["accounts"]),
+        "leads": group["leads"],
+        "leads_per_100_visits": round(100 * group["leads"] / group["visits"], 2),
+    }
+
+
 def build(ctx: ReportContext, **options: Any) -> list[dict[str, Any]]:
     ctx.step("统计各渠道访问")
-    groups: dict[tuple[str, ...], dict[str, Any]] = defaultdict(
-        lambda: {"visits": 0, "target_account_visits": 0, "accounts": set(), "leads": 0}
-    )
+    groups: dict[tuple[str, ...], dict[str, Any]] = defaultdict(_new_group)
     for visit in visits(ctx):
-        name, source, medium = channel(visit["utm_source"], visit["utm_medium"], visit["referrer_host"])
-        campaign = (visit["utm_campaign"] or "").strip() or "(not set)"
-        keys = [("source", name, source, medium, campaign, "")]
-        term = (visit["utm_term"] or "").strip()
-        if term:
-            keys.append(("term", name, source, "", "", term))
-        for key in keys:
+        for key, sent in _keys(visit):
             group = groups[key]
             group["visits"] += 1
             group["leads"] += int(visit["leads"] or 0)
+            for counts, text in zip(group["spellings"], sent, strict=True):
+                counts[text] += 1
             if ctx.is_target(visit["account_id"]):
                 group["target_account_visits"] += 1
                 group["accounts"].add(visit["account_id"])
-    rows = []
-    for (grouping, name, source, medium, campaign, term), group in groups.items():
-        rows.append(
-            {
-                "grouping": grouping,
-                "channel": name,
-                "channel_zh": CHANNELS_ZH[name],
-                "utm_source": source,
-                "utm_medium": medium or None,
-                "utm_campaign": campaign or None,
-                "utm_term": term or None,
-                "visits": group["visits"],
-                "target_account_visits": group["target_account_visits"],
-                "accounts_reached": len(group["accounts"]),
-                "leads": group["leads"],
-                "leads_per_100_visits": round(100 * group["leads"] / group["visits"], 2),
-            }
-        )
+    rows = [_row(key[0], key[1], group) for key, group in groups.items()]
     rows.sort(key=lambda r: (r["grouping"] != "source", -r["target_account_visits"], -r["visits"], r["utm_source"]))
     return rows
 
@@ -134,9 +161,10 @@ REPORT = Report(
     section=Section(view=channels_view),
     help="""Visits, target-account visits, accounts reached and leads per channel and per SEM keyword.
 
-    A visit's channel comes from its landing page's UTM tags, else its referrer (search: Baidu,
-    Sogou, 360, Shenma, Bing, Google; social: WeChat, Weibo, Zhihu, Bilibili, LinkedIn, Douyin,
-    Xiaohongshu; email; referral; direct). JSON: one list; `grouping` is "source" for rows per
-    (channel, source, medium, campaign) and "term" for rows per utm_term.
+    A visit's channel comes from its landing page: an ad click id (gclid, bd_vid, gdt_vid, ...:
+    paid_search / paid_social), else its UTM tags, else its referrer host in the Matomo and
+    Chinese lists (search, social, ai_assistant: ChatGPT, DeepSeek, 豆包, Kimi, 元宝, ...; email;
+    referral; direct). UTM values that differ only in case or spaces are one row. JSON: one list;
+    `grouping` is "source" for rows per (channel, source, medium, campaign) and "term" per utm_term.
     """,
 )

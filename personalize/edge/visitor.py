@@ -20,7 +20,7 @@ from personalize.edge.caches import remember
 from personalize.edge.clientip import Network, client_ip
 from personalize.edge.links import LINK_PARAM
 from personalize.edge.resolve import Resolution, Resolver, Visit
-from personalize.events import UTM_FIELDS
+from personalize.events import CAMPAIGN_EXTRAS, UTM_FIELDS
 
 if TYPE_CHECKING:
     from personalize.edge.bots import Agent, AgentClassifier
@@ -31,8 +31,6 @@ IDENTITY_COOKIE: Final = "abm_id"
 VISITOR_AGE: Final = 2 * 365 * 24 * 3600
 SESSION_AGE: Final = 30 * 60  # a session ends after 30 minutes without a request
 IDENTITY_AGE: Final = 365 * 24 * 3600
-#: Click ids and channel parameters kept raw in the event's `extra` JSON.
-CAMPAIGN_EXTRAS: Final[tuple[str, ...]] = ("gclid", "bd_vid", "msclkid", "fbclid", "wbraid", "gbraid", "from", "spm", "ref")
 MAX_QUERY: Final = 4096
 MAX_VALUE: Final = 200
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
