@@ -13,7 +13,6 @@ versioned migrations, recorded as component ``analytics`` in the edge's ``schema
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -23,6 +22,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
+from analytics import duck
 from analytics.period import iso
 from personalize.database import (
     DATABASE_ERRORS,
@@ -200,7 +200,7 @@ class Store:
         if engine not in ("sqlite", "duckdb"):
             raise UserError(f"unknown engine {engine!r}; use sqlite or duckdb")
         if location.endswith(".parquet") or path.is_dir():
-            return cls(location, "duckdb", None, _open_parquet(path))
+            return cls(location, "duckdb", None, duck.open_parquet(path, _parquet_tables(), _NUMERIC))
         if not path.exists() and not create:
             raise UserError(f"no event store at {location}; run `abm serve` or `abm demo traffic` first")
         if create:
@@ -214,8 +214,8 @@ class Store:
         except UserError:
             connection.close()
             raise
-        duck = _open_sqlite_in_duckdb(location, connection) if engine == "duckdb" else None
-        return cls(location, engine, connection, duck)
+        reader = duck.open_sqlite(location, connection) if engine == "duckdb" else None
+        return cls(location, engine, connection, reader)
 
     @classmethod
     def _open_postgres(cls, url: str, engine: str) -> Store:
@@ -343,84 +343,10 @@ class Store:
             yield self._sqlite
 
 
-# --- DuckDB ----------------------------------------------------------------------------------
+#: Columns read as numbers from a Parquet export (the DOUBLE PRECISION ones).
+_NUMERIC: Final = {key for key, kind in _COLUMN_TYPES.items() if kind == "DOUBLE PRECISION"}
 
 
-def _duckdb_connect() -> Any:
-    import duckdb
-
-    return duckdb.connect(config={"autoinstall_known_extensions": False})
-
-
-def sqlite_extension_path() -> Path | None:
-    """The sqlite_scanner extension shipped as a wheel for this exact duckdb version, if installed."""
-    import duckdb
-
-    spec = importlib.util.find_spec("duckdb_extension_sqlite_scanner")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    base = Path(next(iter(spec.submodule_search_locations)))
-    path = base / "extensions" / f"v{duckdb.__version__}" / "sqlite_scanner.duckdb_extension"
-    return path if path.is_file() else None
-
-
-def _open_sqlite_in_duckdb(location: str, connection: sqlite3.Connection) -> Any:
-    """DuckDB over the SQLite file: attached through the extension wheel when it matches duckdb,
-    else the tables copied in through Arrow (slower, same results) so reports never break."""
-    duck = _duckdb_connect()
-    extension = sqlite_extension_path()
-    if extension is not None:
-        duck.execute(f"LOAD '{extension}'")
-        duck.execute(f"ATTACH {_sql_list([location])[1:-1]} AS store (TYPE sqlite, READ_ONLY)")
-        duck.execute("USE store")
-        return duck
-    import pyarrow as pa
-
-    for (table,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-        cursor = connection.execute(f"SELECT * FROM {table}")
-        names = [d[0] for d in cursor.description]
-        types = {row[1]: row[2] for row in connection.execute(f"PRAGMA table_info({table})")}
-        columns = list(zip(*cursor.fetchall(), strict=True)) or [()] * len(names)
-        arrow = pa.table({n: pa.array(list(c), type=_arrow_type(types[n])) for n, c in zip(names, columns, strict=True)})
-        duck.register(table, arrow)
-    return duck
-
-
-def _arrow_type(declared: str) -> Any:
-    import pyarrow as pa
-
-    declared = declared.upper()
-    if declared.startswith("INTEGER"):
-        return pa.int64()
-    if declared.startswith(("REAL", "DOUBLE")):
-        return pa.float64()
-    return pa.string()
-
-
-def _sql_list(paths: Sequence[str]) -> str:
-    """A DuckDB list literal of file names (views cannot take bound parameters)."""
-    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
-
-
-def _open_parquet(path: Path) -> Any:
-    """DuckDB views over a Parquet export: ``events`` (booleans as 0/1 like SQLite) and empty
-    analytics tables, or ``<table>.parquet`` files beside it for the other tables."""
-    files = [path] if path.is_file() else sorted(path.glob("*.parquet"))
-    if not files:
-        raise UserError(f"no event store at {path}: no Parquet files there; run `abm export events` first")
-    duck = _duckdb_connect()
-    known = {"leads", *ANALYTICS_TABLES}
-    others = {f.stem: f for f in files if f.stem in known}
-    event_files = [str(f) for f in files if f.stem not in known]
-    if not event_files:
-        raise UserError(f"{path}: no events Parquet file")
-    booleans = ", ".join(f"CAST({name} AS INTEGER) AS {name}" for name in sorted(BOOLEAN_FIELDS))
-    duck.execute(f"CREATE VIEW events AS SELECT * REPLACE ({booleans}) FROM read_parquet({_sql_list(event_files)})")
-    for table in sorted(known):
-        if table in others:
-            duck.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({_sql_list([str(others[table])])})")
-        else:
-            columns = LEAD_FIELDS if table == "leads" else ANALYTICS_TABLES[table]
-            types = ", ".join(f"{c} {'DOUBLE' if (table, c) == ('crm_stages', 'amount') else 'VARCHAR'}" for c in columns)
-            duck.execute(f"CREATE TABLE {table} ({types})")
-    return duck
+def _parquet_tables() -> dict[str, Sequence[str]]:
+    """The tables besides events that a Parquet export may hold, with their columns."""
+    return {"leads": LEAD_FIELDS, **ANALYTICS_TABLES}

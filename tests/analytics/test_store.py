@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from analytics import duck
 from analytics import store as store_module
 from analytics.store import ANALYTICS_SCHEMA_VERSION, Store
 from personalize.errors import UserError
@@ -112,14 +113,14 @@ def test_sqlite_and_duckdb_give_the_same_rows(db: str) -> None:
 
 
 def test_duckdb_uses_the_installed_extension_and_sees_later_writes(db: str) -> None:
-    assert store_module.sqlite_extension_path() is not None, "duckdb-extension-sqlite-scanner must match duckdb"
+    assert duck.sqlite_extension_path() is not None, "duckdb-extension-sqlite-scanner must match duckdb"
     with Store.open(db, engine="duckdb") as store:
         store.insert_events([{**EVENTS[0], "ts": "2026-03-09T00:00:00.000Z"}])
         assert store.scalar("SELECT COUNT(*) FROM events") == len(EVENTS) + 1
 
 
 def test_duckdb_without_the_extension_reads_through_arrow(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "sqlite_extension_path", lambda: None)
+    monkeypatch.setattr(duck, "sqlite_extension_path", lambda: None)
     params = ["2026-03-01", "2026-04-01"]
     with Store.open(db) as sqlite_store, Store.open(db, engine="duckdb") as duck_store:
         assert duck_store.query(REPORT_SQL, params) == sqlite_store.query(REPORT_SQL, params)
