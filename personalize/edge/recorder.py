@@ -1,19 +1,80 @@
 """What happened to a visitor becomes one event row, built by field name, and goes to the writer.
 
-Every contract field is named where it is set (`personalize.events.EVENT_COLUMNS` decides the
-order), so a new field cannot land in a neighbour's column. The holdout arm of the visitor's
-account is decided here too: every kind of event of one visitor carries the same arm.
+`SOURCES` says, per contract field, where its value comes from; the row builder is compiled from
+it once, in `personalize.events.EVENT_COLUMNS` order (as dataclasses and namedtuple compile theirs),
+so a field cannot land in a neighbour's column and the hot path still builds one plain tuple. A
+field missing from SOURCES, or one the contract does not have, fails at import. The holdout arm of
+the visitor's account is decided here too: every kind of event of one visitor carries the same arm.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Final, Protocol
 
-from personalize.edge.event_writer import EMPTY_ROW, utc_now
+from personalize.edge.event_writer import utc_now
 from personalize.edge.holdout import Holdout
 from personalize.edge.visitor import VisitorContext
-from personalize.events import EVENT_COLUMNS
+from personalize.events import EVENT_COLUMNS, UTM_FIELDS
+
+#: Contract field -> the expression that gives its value, over the builder's arguments (kind,
+#: visitor, path, variant, arm, value, extra) and the locals resolution, account, agent, campaign.
+SOURCES: Final[dict[str, str]] = {
+    "ts": "utc_now()",
+    "kind": "kind",
+    "visitor_id": "visitor.visitor_id",
+    "session_id": "visitor.session_id",
+    "path": "path",
+    "referrer_host": "visitor.referrer_host",
+    **{name: f"campaign.get({name!r})" for name in UTM_FIELDS},
+    "account_id": "account.id if account is not None else None",
+    "match_source": "resolution.match_source",
+    "industry": "resolution.industry",
+    "variant": "variant",
+    "arm": "arm",
+    "owner": "resolution.owner",
+    "device": "agent.device",
+    "browser": "agent.browser",
+    "os": "agent.os",
+    "is_bot": "int(agent.is_bot)",
+    "is_preview": "int(resolution.is_preview)",
+    "country": "visitor.country",
+    "region": "visitor.region",
+    "ip_hash": "visitor.ip_hash",
+    "extra": "json_text(extra) if extra else None",
+    "value": "value",
+}
+
+
+def json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+RowBuilder = Callable[[str, VisitorContext, str, "str | None", "str | None", "float | None", Any], tuple[Any, ...]]
+
+
+def compile_row_builder(sources: dict[str, str]) -> RowBuilder:
+    """The function that builds one event row, its values in EVENT_COLUMNS order, named by SOURCES."""
+    unknown, missing = set(sources) - set(EVENT_COLUMNS), set(EVENT_COLUMNS) - set(sources)
+    if unknown or missing:
+        raise ValueError(f"event SOURCES do not match the contract: unknown {sorted(unknown)}, missing {sorted(missing)}")
+    values = ",\n        ".join(f"{sources[name]},  # {name}" for name in EVENT_COLUMNS)
+    code = (
+        "def build_row(kind, visitor, path, variant, arm, value, extra):\n"
+        "    resolution = visitor.resolution\n"
+        "    account = resolution.account\n"
+        "    agent = visitor.agent\n"
+        "    campaign = visitor.campaign\n"
+        f"    return (\n        {values}\n    )\n"
+    )
+    namespace: dict[str, Any] = {"utc_now": utc_now, "json_text": json_text}
+    exec(compile(code, f"<event row from {__name__}.SOURCES>", "exec"), namespace)  # noqa: S102 (our own text)
+    builder: RowBuilder = namespace["build_row"]
+    return builder
+
+
+build_row: Final = compile_row_builder(SOURCES)
 
 
 class EventSink(Protocol):
@@ -46,37 +107,4 @@ class EventRecorder:
         extra: dict[str, Any] | None = None,
     ) -> None:
         """Queue one event with every contract field of this visitor."""
-        resolution = visitor.resolution
-        account = resolution.account
-        agent = visitor.agent
-        extra = extra or visitor.extra
-        row = dict(
-            EMPTY_ROW,
-            ts=utc_now(),
-            kind=kind,
-            visitor_id=visitor.visitor_id,
-            session_id=visitor.session_id,
-            path=path,
-            referrer_host=visitor.referrer_host,
-            account_id=account.id if account is not None else None,
-            match_source=resolution.match_source,
-            industry=resolution.industry,
-            variant=variant,
-            arm=arm,
-            owner=resolution.owner,
-            device=agent.device,
-            browser=agent.browser,
-            os=agent.os,
-            is_bot=int(agent.is_bot),
-            is_preview=int(resolution.is_preview),
-            country=visitor.country,
-            region=visitor.region,
-            ip_hash=visitor.ip_hash,
-            extra=json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None,
-            value=value,
-        )
-        if visitor.campaign:  # the UTM fields present in the query, by their contract names
-            row.update(visitor.campaign)
-        if len(row) != len(EVENT_COLUMNS):
-            raise ValueError(f"not event fields: {sorted(set(row) - set(EVENT_COLUMNS))}")
-        self.sink.put(tuple(row.values()))
+        self.sink.put(build_row(kind, visitor, path, variant, arm, value, extra or visitor.extra))

@@ -350,3 +350,12 @@ def test_event_rows_are_built_in_the_stores_column_order() -> None:
     recorder.record("lead", no_campaign, "/", arm=None, extra={"lead_id": "L1"})
     assert queued[1][COLUMNS.index("extra")] == '{"lead_id":"L1"}'
     assert [queued[1][COLUMNS.index(name)] for name in campaign] == [None] * 5
+
+
+def test_event_sources_must_name_every_contract_field_and_nothing_else() -> None:
+    from personalize.edge.recorder import SOURCES, compile_row_builder
+
+    with pytest.raises(ValueError, match=r"missing \['value'\]"):
+        compile_row_builder({name: expr for name, expr in SOURCES.items() if name != "value"})
+    with pytest.raises(ValueError, match=r"unknown \['colour'\]"):
+        compile_row_builder({**SOURCES, "colour": "None"})
