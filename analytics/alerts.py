@@ -13,7 +13,7 @@ delivered is tried again on the next run. Each alert has a dedupe key that says 
 
 Payload (also a Slack-compatible ``text``): ``kind``, ``account_id``, ``account_name``, ``owner``,
 ``summary`` (Chinese, days and times local with the zone named), ``details`` (the numbers behind
-it), ``ts`` (when it happened, UTC ISO for machines).
+it), ``ts`` (when it happened, UTC ISO for machines; for a drop, when the quiet spell began).
 """
 
 from __future__ import annotations
@@ -142,22 +142,20 @@ def drops(ctx: ReportContext, signals: Iterable[dict[str, Any]]) -> list[Alert]:
             summary=f"账户「{who['account_name']}」自 {row['quiet_since']}（{zone_label(ctx.zone)}）起已沉寂 "
                     f"{row['quiet_weeks']} 周：此前周均活跃 {row['baseline']:g}，本周 {row['this_week']}，有流失风险",
             details={k: row.get(k) for k in ("quiet_since", "quiet_weeks", "this_week", "baseline", "ratio", "reason")},
-            ts=ctx.period.until_ts,
+            ts=iso(day_start(date.fromisoformat(row["quiet_since"]), ctx.zone)),  # when it went quiet
             **who,
         ))  # fmt: skip
     return alerts
 
 
-def alerted_spell(ctx: ReportContext, alert: Alert, sent: Iterable[dict[str, Any]]) -> bool:
-    """Whether a drop alert of this account was raised since its current quiet spell began."""
-    began = iso(day_start(date.fromisoformat(str(alert.details["quiet_since"])), ctx.zone))
-    return any(row["account_id"] == alert.account_id and row["ts"] >= began for row in sent)
+def alerted_spell(alert: Alert, sent: Iterable[dict[str, Any]]) -> bool:
+    """Whether a drop alert of this account was sent since its current quiet spell began (its ``ts``)."""
+    return any(row["account_id"] == alert.account_id and str(row["sent_at"]) >= alert.ts for row in sent)
 
 
 def sent_drops(store: Store) -> list[dict[str, Any]]:
-    """The drop alerts sent before: account and when each was raised (the ``ts`` of its payload)."""
-    rows = store.query("SELECT account_id, payload FROM alerts_sent WHERE kind = 'drop'")
-    return [{"account_id": row["account_id"], "ts": json.loads(row["payload"] or "{}").get("ts") or ""} for row in rows]
+    """The drop alerts sent before: account and when each was sent."""
+    return store.query("SELECT account_id, sent_at FROM alerts_sent WHERE kind = 'drop'")
 
 
 def bofu_urls(site: Path | None) -> set[str]:
@@ -222,7 +220,7 @@ def evaluate(ctx: ReportContext, signals: Iterable[dict[str, Any]], *, since: st
     until, rows = ctx.period.until_ts, list(signals)
     found = tier1_visits(ctx, since, until) + surges(ctx, rows) + drops(ctx, rows) + lead_returns(ctx, since, until)
     done, spells = sent_keys(ctx.store), sent_drops(ctx.store)
-    return [a for a in found if a.key not in done and not (a.kind == "drop" and alerted_spell(ctx, a, spells))]
+    return [a for a in found if a.key not in done and not (a.kind == "drop" and alerted_spell(a, spells))]
 
 
 @dataclass
