@@ -19,8 +19,8 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 
 from analytics.context import ReportContext
-from analytics.period import STORED_TS, Period, local_text, resolve_zone, zone_label
-from analytics.render import period_text, rows_of
+from analytics.period import STORED_TS, Period, local_text, period_text, resolve_zone, zone_label
+from analytics.render import rows_of
 from analytics.reports import Report, registry
 from analytics.reports.signals import SIGNALS_ZH as SIGNALS
 from analytics.stages import STAGES, STAGES_ZH

@@ -180,6 +180,22 @@ class Period:
         return Period(bounds[-1], bounds[1], self.zone)
 
 
+def period_line(period: Period | None) -> str:
+    """The period as local days and the zone, named once per view: 统计周期：… · 时间：北京时间 (Asia/Shanghai)."""
+    if period is None:
+        return ""
+    return f"统计周期：{period_text(period)} · 时间：{zone_label(period.zone)}"
+
+
+def period_text(period: Period) -> str:
+    """``2026-11-25 至 2026-12-01`` (both days included); exact times where a bound is not a local midnight."""
+    since = period.local(period.since)
+    first = since.date().isoformat() if since.time() == since.time().min else local_text(period.since, period.zone)
+    until = period.local(period.until)
+    last = period.last_day.isoformat() if until.time() == until.time().min else local_text(period.until, period.zone)
+    return f"{first} 至 {last}"
+
+
 def bucket_case(column: str, bounds: Sequence[datetime]) -> tuple[str, list[str]]:
     """SQL giving the index ``i`` of the bucket ``bounds[i + 1] <= column < bounds[i]``.
 

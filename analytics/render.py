@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
-from analytics.period import STORED_TS, local_text, zone_label
+from analytics.period import STORED_TS, local_text, period_line
 
 if TYPE_CHECKING:
     from analytics.period import Period
@@ -81,22 +81,6 @@ def _cell(value: Any) -> Any:
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False, default=str)
     return "" if value is None else value
-
-
-def period_line(period: Period | None) -> str:
-    """The period as local days and the zone, named once per view: 统计周期：… · 时间：北京时间 (Asia/Shanghai)."""
-    if period is None:
-        return ""
-    return f"统计周期：{period_text(period)} · 时间：{zone_label(period.zone)}"
-
-
-def period_text(period: Period) -> str:
-    """``2026-11-25 至 2026-12-01`` (both days included); exact times where a bound is not a local midnight."""
-    since = period.local(period.since)
-    first = since.date().isoformat() if since.time() == since.time().min else local_text(period.since, period.zone)
-    until = period.local(period.until)
-    last = period.last_day.isoformat() if until.time() == until.time().min else local_text(period.until, period.zone)
-    return f"{first} 至 {last}"
 
 
 def _text(value: Any, zone: tzinfo | None = None) -> str:
