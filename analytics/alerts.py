@@ -1,15 +1,19 @@
-"""Alerts for sales: a tier-1 account visited, an account surges, a known lead came back to a BoFu page.
+"""Alerts for sales: a tier-1 account visited, an account surges or went quiet, a lead came back to a BoFu page.
 
 `evaluate()` finds them; `deliver()` posts each one as JSON to a webhook and records it in
 `alerts_sent` only after a 2xx answer, so an alert is never sent twice and one that could not be
 delivered is tried again on the next run. Each alert has a dedupe key that says what makes it new:
 
-* ``tier1_visit:<account>:<day>`` — one per tier-1 account and day (UTC);
-* ``surge:<account>:<ISO week of --until>`` — one per account and week;
+* ``tier1_visit:<account>:<day>`` — one per tier-1 account and local day (``--tz``);
+* ``surge:<account>:<ISO week of --until>`` — one per account and (local) week;
+* ``drop:<account>:<quiet_since>`` — one per account and quiet spell: a drop alert sent since the
+  spell began covers it (the spell's start may shift by a few days as the weeks roll, the alert
+  does not repeat); once the account came back, its next spell begins after that alert: a new one;
 * ``lead_return:<lead>:<session>`` — one per visit of the lead.
 
 Payload (also a Slack-compatible ``text``): ``kind``, ``account_id``, ``account_name``, ``owner``,
-``summary`` (Chinese), ``details`` (the numbers behind it), ``ts`` (when it happened, UTC).
+``summary`` (Chinese, days and times local with the zone named), ``details`` (the numbers behind
+it), ``ts`` (when it happened, UTC ISO for machines; for a drop, when the quiet spell began).
 """
 
 from __future__ import annotations
@@ -21,16 +25,16 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from analytics.context import REAL_TRAFFIC, ReportContext
-from analytics.period import iso
+from analytics.period import day_start, iso, zone_label
 from analytics.store import Store
 from personalize.manifest import find_public, read
 
-KINDS = ("tier1_visit", "surge", "lead_return")
+KINDS = ("tier1_visit", "surge", "drop", "lead_return")
 #: Without `--since` and without an earlier run, alerts look back this far.
 DEFAULT_LOOKBACK = timedelta(hours=24)
 #: Pages that count as BoFu besides those tagged `stage: bofu`.
@@ -68,44 +72,45 @@ def _account(ctx: ReportContext, account_id: str | None, owner: str | None = Non
 
 
 def tier1_visits(ctx: ReportContext, since: str, until: str) -> list[Alert]:
-    """Tier-1 accounts (accounts CSV) with pageviews in the window, one alert per account and day."""
+    """Tier-1 accounts (accounts CSV) with pageviews in the window, one alert per account and local day."""
     tier1 = [a.id for a in ctx.accounts.accounts if a.tier == 1] if ctx.accounts else []
     if not tier1:
         return []
     marks = ", ".join("?" for _ in tier1)
     rows = ctx.store.query(
-        f"""SELECT account_id, substr(ts, 1, 10) AS day, COUNT(*) AS pageviews,
-            COUNT(DISTINCT visitor_id) AS people, COUNT(DISTINCT session_id) AS visits, MAX(ts) AS last_ts
-        FROM events WHERE kind = 'pageview' AND ts >= ? AND ts < ? AND {REAL_TRAFFIC}
-            AND account_id IN ({marks})
-        GROUP BY account_id, substr(ts, 1, 10) ORDER BY account_id, day""",
+        f"""SELECT account_id, ts, visitor_id, session_id, path FROM events
+        WHERE kind = 'pageview' AND ts >= ? AND ts < ? AND {REAL_TRAFFIC} AND account_id IN ({marks})
+        ORDER BY account_id, ts""",
         [since, until, *tier1],
     )
-    alerts = []
-    for row in rows:
-        paths = [r["path"] for r in ctx.store.query(
-            f"""SELECT path, COUNT(*) AS n FROM events WHERE kind = 'pageview' AND account_id = ?
-                AND substr(ts, 1, 10) = ? AND ts >= ? AND ts < ? AND {REAL_TRAFFIC}
-                GROUP BY path ORDER BY n DESC, path LIMIT 5""",
-            [row["account_id"], row["day"], since, until],
-        )]  # fmt: skip
-        who = _account(ctx, row["account_id"])
-        alerts.append(Alert(
-            kind="tier1_visit",
-            key=f"tier1_visit:{row['account_id']}:{row['day']}",
-            summary=f"重点账户「{who['account_name']}」{row['day']} 有 {row['people']} 人访问网站 "
-                    f"{row['visits']} 次，浏览 {row['pageviews']} 页：{'、'.join(paths)}",
-            details={"day": row["day"], "people": row["people"], "visits": row["visits"],
-                     "pageviews": row["pageviews"], "top_pages": paths},
-            ts=row["last_ts"],
-            **who,
-        ))  # fmt: skip
-    return alerts
+    days: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:  # local days: where a day starts depends on the zone, so group here, not in SQL
+        days.setdefault((row["account_id"], ctx.period.local_day(row["ts"])), []).append(row)
+    return [tier1_alert(ctx, account_id, day, views) for (account_id, day), views in sorted(days.items())]
+
+
+def tier1_alert(ctx: ReportContext, account_id: str, day: str, views: list[dict[str, Any]]) -> Alert:
+    """One tier-1 account's local day: who came, how often, the five pages most viewed."""
+    counts: dict[str, int] = {}
+    for view in views:
+        counts[view["path"]] = counts.get(view["path"], 0) + 1
+    paths = sorted(counts, key=lambda path: (-counts[path], path or ""))[:5]
+    people, visits = len({v["visitor_id"] for v in views}), len({v["session_id"] for v in views})
+    who = _account(ctx, account_id)
+    return Alert(
+        kind="tier1_visit",
+        key=f"tier1_visit:{account_id}:{day}",
+        summary=f"重点账户「{who['account_name']}」{day}（{zone_label(ctx.zone)}）有 {people} 人访问网站 "
+                f"{visits} 次，浏览 {len(views)} 页：{'、'.join(paths)}",
+        details={"day": day, "people": people, "visits": visits, "pageviews": len(views), "top_pages": paths},
+        ts=max(view["ts"] for view in views),
+        **who,
+    )  # fmt: skip
 
 
 def surges(ctx: ReportContext, signals: Iterable[dict[str, Any]]) -> list[Alert]:
-    """Surge rows of the signals report, one alert per account and ISO week."""
-    year, week, _ = ctx.period.until.isocalendar()
+    """Surge rows of the signals report, one alert per account and ISO week (of --until's local day)."""
+    year, week, _ = ctx.period.last_day.isocalendar()
     alerts = []
     for row in signals:
         if row.get("signal") != "surge":
@@ -122,6 +127,35 @@ def surges(ctx: ReportContext, signals: Iterable[dict[str, Any]]) -> list[Alert]
             **who,
         ))  # fmt: skip
     return alerts
+
+
+def drops(ctx: ReportContext, signals: Iterable[dict[str, Any]]) -> list[Alert]:
+    """Drop rows of the signals report: an account that was active went quiet, and stays quiet."""
+    alerts = []
+    for row in signals:
+        if row.get("signal") != "drop":
+            continue
+        who = _account(ctx, row["account_id"], row.get("owner"))
+        alerts.append(Alert(
+            kind="drop",
+            key=f"drop:{row['account_id']}:{row['quiet_since']}",
+            summary=f"账户「{who['account_name']}」自 {row['quiet_since']}（{zone_label(ctx.zone)}）起已沉寂 "
+                    f"{row['quiet_weeks']} 周：此前周均活跃 {row['baseline']:g}，本周 {row['this_week']}，有流失风险",
+            details={k: row.get(k) for k in ("quiet_since", "quiet_weeks", "this_week", "baseline", "ratio", "reason")},
+            ts=iso(day_start(date.fromisoformat(row["quiet_since"]), ctx.zone)),  # when it went quiet
+            **who,
+        ))  # fmt: skip
+    return alerts
+
+
+def alerted_spell(alert: Alert, sent: Iterable[dict[str, Any]]) -> bool:
+    """Whether a drop alert of this account was sent since its current quiet spell began (its ``ts``)."""
+    return any(row["account_id"] == alert.account_id and str(row["sent_at"]) >= alert.ts for row in sent)
+
+
+def sent_drops(store: Store) -> list[dict[str, Any]]:
+    """The drop alerts sent before: account and when each was sent."""
+    return store.query("SELECT account_id, sent_at FROM alerts_sent WHERE kind = 'drop'")
 
 
 def bofu_urls(site: Path | None) -> set[str]:
@@ -183,10 +217,10 @@ def last_run(store: Store) -> str | None:
 
 def evaluate(ctx: ReportContext, signals: Iterable[dict[str, Any]], *, since: str) -> list[Alert]:
     """Every alert the window `since`..`--until` raises that was not sent before."""
-    until = ctx.period.until_ts
-    found = tier1_visits(ctx, since, until) + surges(ctx, signals) + lead_returns(ctx, since, until)
-    done = sent_keys(ctx.store)
-    return [alert for alert in found if alert.key not in done]
+    until, rows = ctx.period.until_ts, list(signals)
+    found = tier1_visits(ctx, since, until) + surges(ctx, rows) + drops(ctx, rows) + lead_returns(ctx, since, until)
+    done, spells = sent_keys(ctx.store), sent_drops(ctx.store)
+    return [a for a in found if a.key not in done and not (a.kind == "drop" and alerted_spell(a, spells))]
 
 
 @dataclass

@@ -1,5 +1,6 @@
-"""Everything a report's build() reads besides its own options: the store, the period, the
-target accounts, where the built site is, the scoring weights, and a way to report progress.
+"""Everything a report's build() reads besides its own options: the store, the period (with the
+zone whose local days it counts), the target accounts, where the built site is, the scoring
+weights, and a way to report progress.
 
 "Target account" means an account of the accounts CSV; without a CSV, every account id seen in
 the events counts as a target, so every report still answers.
@@ -10,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analytics.period import Period, make_period
+from analytics.period import Period, make_period, resolve_zone
 from analytics.weights import Weights, load_weights
 
 if TYPE_CHECKING:
@@ -35,6 +37,11 @@ class ReportContext:
     site: Path | None = None  # the built site (abm-manifest.json) or the project root
     weights_path: Path | None = None  # None = analytics/weights.yml
     on_step: Callable[[str], None] | None = field(default=None, repr=False)
+
+    @property
+    def zone(self) -> tzinfo:
+        """The zone days are counted and times shown in (the period's)."""
+        return self.period.zone
 
     def step(self, description: str) -> None:
         """Tell a progress display that the report moved on to its next piece of work."""
@@ -89,13 +96,19 @@ def open_context(
     until: str | None = None,
     weights: str | Path | None = None,
     on_step: Callable[[str], None] | None = None,
+    tz: str | tzinfo | None = None,
+    days: int = 7,
 ) -> Iterator[ReportContext]:
-    """A context over an opened store (closed afterwards), from command-line style arguments."""
+    """A context over an opened store (closed afterwards), from command-line style arguments.
+
+    ``tz`` is ``--tz`` (None: ``$ABM_TIMEZONE``, else Asia/Shanghai); without ``since`` the period
+    is the ``days`` local days that end with ``until``.
+    """
     from analytics.store import Store
     from personalize.accounts import load_accounts
     from personalize.taxonomy import Taxonomy, default_taxonomy_path
 
-    period = make_period(since, until)
+    period = make_period(since, until, zone=resolve_zone(tz), days=days)
     book = None
     if accounts is not None:
         book = load_accounts(Path(accounts), Taxonomy.load(Path(taxonomy or default_taxonomy_path())))

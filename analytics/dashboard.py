@@ -3,18 +3,23 @@
 Each section has a view function that turns a report's result (the JSON shapes fixed in issue 5)
 into what its template shows, charts included, so the templates only lay things out. Nothing in
 the output refers to another host: CSS, SVG charts and the small sorting script are inline.
+
+Times on the page are local to the period's zone, which the header names once ("时间：北京时间
+(Asia/Shanghai)"); templates show a stored UTC timestamp with the ``localtime`` filter.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from analytics.context import ReportContext
+from analytics.period import STORED_TS, Period, local_text, period_text, resolve_zone, zone_label
 from analytics.reports import Report, registry
 from analytics.reports.signals import SIGNALS_ZH as SIGNALS
 from analytics.results import rows_of
@@ -51,8 +56,16 @@ def _percent(value: Any, digits: int = 1) -> str:
     return "–" if value is None else f"{float(value):.{digits}%}"
 
 
+@pass_context
+def _localtime(context: Context, value: Any) -> str:
+    """A stored UTC timestamp as ``YYYY-MM-DD HH:MM`` in the page's zone; blank when missing."""
+    return local_text(value, context["zone"]) if value else ""
+
+
 _environment.filters["number"] = _number
 _environment.filters["percent"] = _percent
+_environment.filters["localtime"] = _localtime
+_environment.tests["stored_ts"] = lambda value: isinstance(value, str) and bool(STORED_TS.match(value))
 _environment.globals.update(TIERS=TIERS, STAGES=STAGES_ZH, SIGNALS=SIGNALS, ARMS=ARMS)
 
 
@@ -91,27 +104,47 @@ def key_numbers(views: Mapping[str, Mapping[str, Any]], leads: int | None = None
     ]
 
 
-def _period_text(period: tuple[Any, Any] | None) -> str:
+#: A period as a Period, or as the (first day, last day) texts a caller already worked out.
+PeriodArg = Period | tuple[Any, Any] | None
+
+
+def _period_text(period: PeriodArg) -> str:
+    if isinstance(period, Period):
+        return period_text(period)
     if not period:
         return ""
     since, until = (str(p)[:10] if p else "" for p in period)
     return f"{since or '最早'} 至 {until or '现在'}"
 
 
+def _page(period: PeriodArg, zone: tzinfo | None) -> dict[str, Any]:
+    """What the page header shows of time: the period, when it was generated, and the zone, named once."""
+    zone = period.zone if isinstance(period, Period) else resolve_zone(zone)
+    return {
+        "period": _period_text(period),
+        "generated": local_text(datetime.now(UTC), zone),
+        "zone": zone,
+        "zone_label": zone_label(zone),
+    }
+
+
 def render_dashboard(
     results: Mapping[str, Any],
     *,
-    period: tuple[Any, Any] | None = None,
+    period: PeriodArg = None,
     title: str = "ABM 账户洞察",
     leads: int | None = None,
+    zone: tzinfo | None = None,
 ) -> str:
-    """The whole dashboard; a missing or empty result renders its section as "暂无数据"."""
+    """The whole dashboard; a missing or empty result renders its section as "暂无数据".
+
+    Times are shown in the period's zone (or `zone`, else the configured one).
+    """
     views = {report.name: _view(report, results.get(report.name), results) for report in SECTION_REPORTS}
     template = _environment.get_template("dashboard.html.j2")
     return template.render(
         title=title,
-        period=_period_text(period),
-        generated=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
+        **_page(period, zone),
         kpis=key_numbers(views, leads),
         sections=[_section(report, views[report.name]) for report in SECTION_REPORTS],
     )
@@ -134,19 +167,18 @@ def leads_count(context: ReportContext) -> int:
 
 
 def build_dashboard(context: ReportContext, *, webinar: str | None = None) -> str:
-    period = (context.period.since.isoformat(), context.period.until.isoformat())
-    return render_dashboard(build_results(context, webinar=webinar), period=period, leads=leads_count(context))
+    results = build_results(context, webinar=webinar)
+    return render_dashboard(results, period=context.period, leads=leads_count(context))
 
 
-def render_report_html(name: str, result: Any, *, period: tuple[Any, Any] | None = None) -> str:
+def render_report_html(name: str, result: Any, *, period: PeriodArg = None, zone: tzinfo | None = None) -> str:
     """One report as a self-contained file (`abm report NAME --format html`)."""
     report = registry().get(name)
     view = _view(report, result, {}) if report is not None else table_view(result)
     template = _environment.get_template("report.html.j2")
     return template.render(
         title=report.title if report is not None else name,
-        period=_period_text(period),
-        generated=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
+        **_page(period, zone),
         sections=[_section(report, view) if report is not None else ("table", name, view, "table")],
     )
 

@@ -4,6 +4,10 @@ Results are a list of row dicts or an object (dict) holding scalars and lists of
 result as is (UTF-8, keys in English). CSV is one table: the rows of a list result, or for an object
 the rows under its `rows_key` (e.g. the webinar's buckets); nested values become JSON text. HTML is
 the dashboard's single-report page (`analytics.dashboard.render_report_html`).
+
+Times: JSON and CSV are for other tools and keep the stored UTC timestamps (ISO 8601 with Z), so a
+file means the same wherever it is opened. A table is read by people: every stored timestamp in it
+is shown in the period's zone, and its last line names the period's local days and that zone.
 """
 
 from __future__ import annotations
@@ -12,10 +16,16 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from datetime import tzinfo
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
+
+from analytics.period import STORED_TS, local_text, period_line
+
+if TYPE_CHECKING:
+    from analytics.period import Period
 
 FORMATS = ("table", "csv", "json", "html")
 
@@ -29,7 +39,7 @@ def render(
     columns: Sequence[tuple[str, str]] = (),
     rows_key: str | None = None,
     footer: str | None = None,
-    period: tuple[Any, Any] | None = None,
+    period: Period | None = None,
 ) -> str:
     if fmt == "json":
         return json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n"
@@ -40,7 +50,9 @@ def render(
 
         return render_report_html(name, result, period=period)
     if fmt == "table":
-        return to_table(result, title=title, columns=columns, rows_key=rows_key, footer=footer)
+        footer = "\n".join(line for line in (footer, period_line(period)) if line)
+        zone = period.zone if period is not None else None
+        return to_table(result, title=title, columns=columns, rows_key=rows_key, footer=footer or None, zone=zone)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -71,9 +83,11 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, zone: tzinfo | None = None) -> str:
     if value is None or value == "":
         return "–"
+    if zone is not None and isinstance(value, str) and STORED_TS.match(value):
+        return local_text(value, zone)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
@@ -101,7 +115,7 @@ def _label(key: str) -> str:
     return LABELS.get(key, key)
 
 
-def _table(rows: list[Mapping[str, Any]], columns: Sequence[tuple[str, str]], title: str) -> Table:
+def _table(rows: list[Mapping[str, Any]], columns: Sequence[tuple[str, str]], title: str, zone: tzinfo | None) -> Table:
     if not columns:
         keys: dict[str, None] = {}
         for row in rows:
@@ -111,7 +125,7 @@ def _table(rows: list[Mapping[str, Any]], columns: Sequence[tuple[str, str]], ti
     for _, header in columns:
         table.add_column(header, overflow="fold")
     for row in rows:
-        table.add_row(*(_text(row.get(key)) for key, _ in columns))
+        table.add_row(*(_text(row.get(key), zone) for key, _ in columns))
     return table
 
 
@@ -123,20 +137,24 @@ def to_table(
     rows_key: str | None = None,
     footer: str | None = None,
     width: int = 160,
+    zone: tzinfo | None = None,
 ) -> str:
-    """A rich table (or, for an object, its scalars and then one table per list of rows)."""
+    """A rich table (or, for an object, its scalars and then one table per list of rows).
+
+    With a zone, stored UTC timestamps are shown as local times (the footer names the zone).
+    """
     out = io.StringIO()
     console = Console(file=out, width=width, force_terminal=False, color_system=None)
     if isinstance(result, list):
-        console.print(_table(result, columns, title) if result else f"{title}：本期没有数据")
+        console.print(_table(result, columns, title, zone) if result else f"{title}：本期没有数据")
     else:
         console.print(title)
         for key, value in result.items():
             if not isinstance(value, (list, dict)):
-                console.print(f"  {_label(key)}: {_text(value)}")
+                console.print(f"  {_label(key)}: {_text(value, zone)}")
         for key, value in result.items():
             if isinstance(value, list) and value and isinstance(value[0], Mapping):
-                console.print(_table(value, columns if key == rows_key else (), _label(key)))
+                console.print(_table(value, columns if key == rows_key else (), _label(key), zone))
             elif isinstance(value, list):
                 console.print(f"  {_label(key)}: {_text(', '.join(map(str, value)))}")
     if footer:

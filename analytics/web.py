@@ -16,7 +16,6 @@ import hmac
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -130,20 +129,20 @@ def dashboard_app(token: str | None, render: Callable[[], str], *, cache_seconds
 
 
 def settings_renderer(settings: Any) -> Callable[[], str]:
-    """Build the dashboard from the edge's settings: its store, accounts CSV and built site."""
+    """Build the dashboard from the edge's settings: its store, accounts CSV, built site and time zone."""
 
     def render() -> str:
         from analytics.context import open_context
         from analytics.dashboard import DEFAULT_DAYS, build_dashboard
 
         db = str(getattr(settings, "db", "abm.sqlite"))
-        until = datetime.now(UTC)
         with open_context(
             db,
             accounts=getattr(settings, "accounts", None),
             taxonomy=Path(getattr(settings, "taxonomy", "taxonomy.yml")),
             site=getattr(settings, "site", None),
-            since=(until - timedelta(days=DEFAULT_DAYS)).isoformat(),
+            tz=getattr(settings, "timezone", None),
+            days=DEFAULT_DAYS,
         ) as context:
             return build_dashboard(context)
 

@@ -27,6 +27,7 @@ ANALYTICS_MAY_IMPORT = {
     "personalize.taxonomy",
     "personalize.errors",
     "personalize.orgnames",
+    "personalize.zones",  # the time-zone spellings and default the edge's settings accept too
     "personalize.cli",
 }
 

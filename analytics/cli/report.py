@@ -15,6 +15,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from analytics.cli.dashboard import dashboard
 from analytics.cli.progress import PROGRESS_HELP
+from analytics.cli.timezone import tz_option
 from analytics.context import ReportContext, open_context
 from analytics.render import FORMATS, render
 from analytics.reports import Report, registry
@@ -37,9 +38,12 @@ class ReportGroup(click.Group):
 def report() -> None:
     """Reports over the event store, for the terminal (table), files (csv, json) or a browser (html).
 
-    Every report leaves out bots and preview traffic. The period is --since .. --until (half-open,
-    UTC; a bare date is midnight UTC); --until defaults to now, --since to 7 days before --until,
-    and "this week" is always the 7 days before --until. Without --accounts every account seen
+    Every report leaves out bots and preview traffic. Days are local days of --tz (default
+    $ABM_TIMEZONE, else Asia/Shanghai). The period is --since .. --until: a date is a whole local
+    day and both ends are inclusive (--until 2026-12-01 includes all of December 1st); a date-time
+    is exact (without an offset it is a time in --tz). --until defaults to now, --since to the 7
+    local days that end with --until, and "this week" is always those 7 days. Tables show local
+    times; JSON and CSV keep the stored UTC timestamps. Without --accounts every account seen
     counts as a target account. JSON keys are English and stable; see each report's --help.
     """
 
@@ -49,8 +53,9 @@ def common_options() -> list[click.Parameter]:
     return [
         click.Option(["--db"], required=True,
                      help="The event store: a SQLite file, a postgresql:// URL, or a Parquet export (read with DuckDB)."),
-        click.Option(["--since"], help="Start of the period (YYYY-MM-DD or ISO date-time; default: 7 days before --until)."),
-        click.Option(["--until"], help="End of the period, exclusive (default: now)."),
+        click.Option(["--since"], help="First day of the period (YYYY-MM-DD, or an exact ISO date-time; default: 7 days to --until)."),
+        click.Option(["--until"], help="Last day of the period, included (YYYY-MM-DD), or an exact date-time, excluded (default: now)."),
+        tz_option(),
         click.Option(["--accounts", "accounts_csv"], type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="The target-accounts CSV (names, tiers, owners, stages)."),
         click.Option(["--taxonomy"], type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -67,7 +72,7 @@ def common_options() -> list[click.Parameter]:
 
 
 #: The names the common options arrive under; every other option is the report's own.
-COMMON = ("db", "since", "until", "accounts_csv", "taxonomy", "site", "engine", "weights", "fmt", "out", "progress")
+COMMON = ("db", "since", "until", "tz", "accounts_csv", "taxonomy", "site", "engine", "weights", "fmt", "out", "progress")
 
 
 @contextmanager
@@ -87,7 +92,7 @@ def _context(options: dict[str, Any]) -> Iterator[ReportContext]:
     with _steps(options["progress"]) as on_step, open_context(
         options["db"], engine=options["engine"], accounts=options["accounts_csv"], taxonomy=options["taxonomy"],
         site=options["site"], since=options["since"], until=options["until"], weights=options["weights"],
-        on_step=on_step,
+        on_step=on_step, tz=options["tz"],
     ) as ctx:  # fmt: skip
         yield ctx
 
@@ -105,9 +110,8 @@ def run(spec: Report, options: dict[str, Any]) -> None:
     common = {name: options.pop(name) for name in COMMON}
     with _context(common) as ctx:
         output = spec.run(ctx, **options)
-        period = (ctx.period.since.isoformat(), ctx.period.until.isoformat())
     text = render(output.result, common["fmt"], name=spec.name, title=output.title, columns=output.columns,
-                  rows_key=output.rows_key, footer=output.footer, period=period)  # fmt: skip
+                  rows_key=output.rows_key, footer=output.footer, period=ctx.period)  # fmt: skip
     _emit(text, common["out"])
 
 

@@ -7,15 +7,14 @@ clean or not at all.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, timedelta, timezone, tzinfo
+from datetime import tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from personalize.accounts import AccountBook
 from personalize.errors import UserError
+from personalize.zones import parse_zone
 
 #: How many problems an error message lists before it says "and N more".
 SHOWN = 20
@@ -54,25 +53,14 @@ def accept(path: Path | str, problems: Sequence[RowProblem], *, skip_bad_rows: b
     return f"skipped {len(problems)} bad row(s)" if problems else ""
 
 
-_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?$")
 
 
 def parse_tz(text: str) -> tzinfo:
-    """``+08:00``, ``+8``, ``UTC+08:00`` or an IANA name such as ``Asia/Shanghai``."""
-    text = text.strip()
-    match = _OFFSET.match(text)
-    if match:
-        sign, hours, minutes = match.groups()
-        delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
-        if delta > timedelta(hours=14):
-            raise UserError(f"--tz {text!r}: an offset is at most ±14:00")
-        return timezone(-delta if sign == "-" else delta)
-    if text.upper() in ("UTC", "Z", "GMT"):
-        return UTC
+    """``+08:00``, ``+8``, ``UTC+08:00`` or an IANA name such as ``Asia/Shanghai`` (the kernel's spellings)."""
     try:
-        return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"--tz {text!r}: use an offset like +08:00 or a zone name like Asia/Shanghai") from None
+        return parse_zone(text)
+    except ValueError as error:
+        raise UserError(f"--tz {error}") from None
 
 
 def account_of(email: str | None, accounts: AccountBook | None) -> str | None:

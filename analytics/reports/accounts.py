@@ -17,14 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
 
 from analytics.charts import sparkline
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
-from analytics.period import iso
+from analytics.period import bucket_case
 from analytics.reports import Output, Report, Section
 from analytics.results import rows_of
 from analytics.scoring import (
@@ -206,20 +205,19 @@ SPARK_WEEKS = 8
 
 
 def weekly_pageviews(context: ReportContext) -> dict[str, list[int]]:
-    """Pageviews per account in each of the SPARK_WEEKS weeks before --until (the sparklines)."""
-    until = context.period.until
+    """Pageviews per account in each of the SPARK_WEEKS local weeks that end with --until (oldest first)."""
+    bounds = context.period.week_bounds(SPARK_WEEKS)
+    week, params = bucket_case("ts", bounds)
     rows = context.store.query(
-        f"""SELECT account_id, substr(ts, 1, 10) AS day, COUNT(*) AS pageviews FROM events
-        WHERE kind = 'pageview' AND ts >= ? AND ts < ? AND {REAL_TRAFFIC} AND {IDENTIFIED}
-        GROUP BY account_id, substr(ts, 1, 10)""",
-        [iso(until - timedelta(weeks=SPARK_WEEKS)), context.period.until_ts],
+        f"""SELECT account_id, week, COUNT(*) AS pageviews
+        FROM (SELECT account_id, {week} AS week FROM events
+              WHERE kind = 'pageview' AND ts >= ? AND ts < ? AND {REAL_TRAFFIC} AND {IDENTIFIED}) AS e
+        GROUP BY account_id, week""",
+        [*params, params[-1], context.period.until_ts],
     )
     weekly: dict[str, list[int]] = {}
     for row in rows:
-        day_end = datetime.fromisoformat(row["day"]).replace(tzinfo=UTC) + timedelta(days=1)
-        age = max(until - day_end, timedelta(0)) // timedelta(weeks=1)  # whole weeks between day and until
-        weeks = weekly.setdefault(row["account_id"], [0] * SPARK_WEEKS)
-        weeks[max(SPARK_WEEKS - 1 - age, 0)] += int(row["pageviews"])
+        weekly.setdefault(row["account_id"], [0] * SPARK_WEEKS)[SPARK_WEEKS - 1 - int(row["week"])] += int(row["pageviews"])
     return weekly
 
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from personalize.database import store_target
 from personalize.errors import ConfigError
+from personalize.zones import DEFAULT_TIMEZONE, parse_zone
 
 SETTINGS_ENV = "ABM_SETTINGS"
 ENV_PREFIX = "ABM_"
@@ -80,6 +81,12 @@ class Settings:
     dashboard_path: str = _setting("/_abm/dashboard", "Where the analytics dashboard is mounted.", "str")
     dashboard_token: str | None = _setting(
         None, "Token the dashboard asks for; unset = the dashboard answers 401 to everyone.", "str"
+    )
+    timezone: str = _setting(
+        DEFAULT_TIMEZONE,
+        "Zone whose local days the dashboard counts and whose times it shows (a name like Asia/Shanghai or UTC, "
+        "or +08:00); stored times stay UTC. Reports and alerts read ABM_TIMEZONE or --tz.",
+        "zone",
     )
     cookie_secure: str = _setting("auto", "Secure cookies: auto (when the request is HTTPS), always or never.", "str")
     event_buffer: int = _setting(100_000, "Events held in memory while the store is slow or locked.", "int")
@@ -199,6 +206,9 @@ def _convert(kind: str, value: Any, base: Path | None) -> Any:
         if not isinstance(value, str):
             raise ValueError(f"expected text, got {value!r}")
         return value
+    if kind == "zone":
+        parse_zone(str(value))  # ValueError names what is allowed
+        return str(value).strip()
     if kind == "strs":
         return [str(item) for item in _items(value)]
     if kind == "int":

@@ -25,6 +25,7 @@ ACCOUNTS_CSV = """id,name,domains,industry,tier,owner
 ACC-001,恒锐精工,hengrui.example,manufacturing,1,王芳
 ACC-002,华东零售,huadong.example,retail,2,李雷
 ACC-003,安康医疗,ankang.example,healthcare,2,赵敏
+ACC-004,云帆零售,yunfan.example,retail,2,孙丽
 """
 
 
@@ -92,6 +93,9 @@ def store(tmp_path: Path) -> Path:
         *(event(ago(days=7 * week + 3, minutes=i), account_id="ACC-003", visitor_id="v4")
           for week in (1, 2, 3, 4) for i in range(2)),
         *(event(ago(days=2, minutes=i), account_id="ACC-003", visitor_id="v4") for i in range(20)),
+        # ACC-004: 6 events a week four to seven weeks ago, nothing for three weeks -> drop
+        *(event(ago(days=7 * week + 3, minutes=i), account_id="ACC-004", visitor_id="v5")
+          for week in (3, 4, 5, 6) for i in range(6)),
         # the lead of visitor v9 filled the form 3 days ago and came back to pricing an hour ago
         event(ago(hours=1), visitor_id="v9", session_id="s-back", path="/pricing/"),
         event(ago(minutes=59), visitor_id="v9", session_id="s-back", path="/resources/blog-post/"),
@@ -128,7 +132,7 @@ def test_each_alert_reaches_the_receiver_once_across_two_runs(store: Path, recei
     first = alerts(store, "--webhook", receiver.url)
     assert first.exit_code == 0, first.stderr
     by_kind = {post["kind"]: post for post in receiver.posts}
-    assert sorted(by_kind) == sorted(KINDS) and len(receiver.posts) == 3
+    assert sorted(by_kind) == sorted(KINDS) and len(receiver.posts) == 4
     for post_ in receiver.posts:
         assert set(post_) >= PAYLOAD_KEYS and post_["text"] == post_["summary"]
     visit = by_kind["tier1_visit"]
@@ -137,6 +141,9 @@ def test_each_alert_reaches_the_receiver_once_across_two_runs(store: Path, recei
     assert "恒锐精工" in visit["summary"] and "2 人" in visit["summary"]
     surge = by_kind["surge"]
     assert surge["account_id"] == "ACC-003" and surge["details"]["this_week"] == 20 and surge["details"]["ratio"] == 10
+    drop = by_kind["drop"]
+    assert drop["account_id"] == "ACC-004" and drop["details"]["quiet_weeks"] == 3 and drop["details"]["baseline"] == 6
+    assert "沉寂 3 周" in drop["summary"] and "北京时间" in drop["summary"]
     back = by_kind["lead_return"]
     assert back["account_id"] == "ACC-003" and back["owner"] == "赵敏"
     assert back["details"]["pages"] == ["/pricing/", "/resources/demo-request/"]
@@ -144,23 +151,23 @@ def test_each_alert_reaches_the_receiver_once_across_two_runs(store: Path, recei
 
     second = alerts(store, "--webhook", receiver.url)
     assert second.exit_code == 0, second.stderr
-    assert len(receiver.posts) == 3 and "sent 0 of 0" in second.stderr
-    assert len(sent_alert_keys(store)) == 3
+    assert len(receiver.posts) == 4 and "sent 0 of 0" in second.stderr
+    assert len(sent_alert_keys(store)) == 4
 
 
 def test_a_5xx_answer_is_retried_with_backoff_and_the_alert_delivered(store: Path, receivers) -> None:  # type: ignore[no-untyped-def]
     receiver = receivers(fail_first=2, status=503)
     result = alerts(store, "--webhook", receiver.url, "--tries", 3)
     assert result.exit_code == 0, result.stderr
-    assert receiver.requests == 5 and len(receiver.posts) == 3
-    assert len(sent_alert_keys(store)) == 3
+    assert receiver.requests == 6 and len(receiver.posts) == 4
+    assert len(sent_alert_keys(store)) == 4
 
 
 def test_a_receiver_that_is_down_fails_the_run_and_the_next_run_sends_everything(store: Path, receivers) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
     down = alerts(store, "--webhook", f"http://127.0.0.1:{port}/hook", "--tries", 2)
     assert down.exit_code == 1
-    assert "3 alert(s) not delivered" in down.stderr and "after 2 tries" in down.stderr
+    assert "4 alert(s) not delivered" in down.stderr and "after 2 tries" in down.stderr
     assert sent_alert_keys(store) == []
     receiver = receivers(port=port)
     again = alerts(store, "--webhook", receiver.url)
@@ -172,7 +179,7 @@ def test_a_4xx_answer_is_not_retried_and_fails_the_run(store: Path, receivers) -
     receiver = receivers(fail_first=100, status=400)
     result = alerts(store, "--webhook", receiver.url, "--tries", 3)
     assert result.exit_code == 1 and "HTTP 400" in result.stderr
-    assert receiver.requests == 3 and sent_alert_keys(store) == []
+    assert receiver.requests == 4 and sent_alert_keys(store) == []
 
 
 def test_dry_run_prints_the_payloads_and_sends_nothing(store: Path, receivers) -> None:  # type: ignore[no-untyped-def]
@@ -182,12 +189,12 @@ def test_dry_run_prints_the_payloads_and_sends_nothing(store: Path, receivers) -
     printed = [json.loads(line) for line in result.stdout.splitlines()]
     assert sorted(p["kind"] for p in printed) == sorted(KINDS)
     assert receiver.requests == 0 and sent_alert_keys(store) == []
-    assert alerts(store, "--webhook", receiver.url).exit_code == 0 and len(receiver.posts) == 3
+    assert alerts(store, "--webhook", receiver.url).exit_code == 0 and len(receiver.posts) == 4
 
 
 def test_since_limits_visit_alerts_and_a_missing_webhook_is_a_user_error(store: Path) -> None:
     later = alerts(store, "--dry-run", "--since", ago(minutes=15))
-    assert [json.loads(line)["kind"] for line in later.stdout.splitlines()] == ["surge"]
+    assert [json.loads(line)["kind"] for line in later.stdout.splitlines()] == ["surge", "drop"]
     missing = alerts(store)
     assert missing.exit_code == 1 and "ABM_ALERTS_WEBHOOK" in missing.stderr
     bad = alerts(store, "--dry-run", "--since", "yesterday")

@@ -245,7 +245,8 @@ def test_abm_report_dashboard_writes_one_file_from_a_store(tmp_path: Path) -> No
     html = out.read_text(encoding="utf-8")
     sections = parse(html).text
     assert list(sections) == list(SECTIONS) and "恒锐精工" in sections["accounts"]
-    assert "2026-03-11 至 2026-04-08" in html  # the default period: 28 days before --until
+    # the default period: the 28 local days that end with --until, which is included (was 03-11, exclusive 04-08)
+    assert "2026-03-12 至 2026-04-08" in html and "时间：北京时间 (Asia/Shanghai)" in html
     assert_self_contained(html)
     missing = run_abm("report", "dashboard", "--db", tmp_path / "none.sqlite", "--out", out)
     assert missing.exit_code == 1 and "none.sqlite" in missing.stderr

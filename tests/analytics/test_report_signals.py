@@ -100,3 +100,84 @@ def test_empty_store_and_bad_options(tmp_path: Path) -> None:
             signals.build(ctx, baseline_weeks=3)
         with pytest.raises(UserError, match="surge-ratio"):
             signals.build(ctx, surge_ratio=0.5)
+
+
+# -- a drop that stays while the account stays quiet (local weeks, Shanghai) --------------------------
+
+SHANGHAI_ZONE = "Asia/Shanghai"
+
+
+def daily(account_id: str, first: str, last: str, per_day: int = 2) -> list[dict[str, Any]]:
+    """`per_day` events on each Shanghai day from `first` to `last` (inclusive), at local noon (04:00Z)."""
+    from datetime import date, timedelta
+
+    day, end, out = date.fromisoformat(first), date.fromisoformat(last), []
+    while day <= end:
+        out += [event(f"{day.isoformat()}T04:0{i}:00.000Z", account_id=account_id) for i in range(per_day)]
+        day += timedelta(days=1)
+    return out
+
+
+#: Active Sep 1 - Oct 26 (14 a week), quiet Oct 27 - Dec 7 (six weeks), back Dec 8 - Jan 4, quiet from Jan 5.
+SPELLS = [*daily("A", "2026-09-01", "2026-10-26"), *daily("A", "2026-12-08", "2027-01-04")]
+
+
+def signals_on(tmp_path: Path, until: str, events: list[dict[str, Any]] = SPELLS) -> dict[str, dict[str, Any]]:
+    from analytics.period import make_period, resolve_zone
+
+    period = make_period(until=until, zone=resolve_zone(SHANGHAI_ZONE))
+    with report_context(tmp_path, events, since=period.since, until=period.until) as ctx:
+        ctx.period = period
+        return by_account(signals.build(ctx))
+
+
+@pytest.mark.parametrize("until, weeks", [("2026-11-02", 1), ("2026-11-16", 3), ("2026-12-07", 6)])
+def test_a_drop_persists_through_the_quiet_weeks(tmp_path: Path, until: str, weeks: int) -> None:
+    row = signals_on(tmp_path, until)["A"]
+    # the baseline is the four weeks before the account went quiet (14 a week), not the trailing four
+    assert (row["signal"], row["quiet_since"], row["quiet_weeks"], row["baseline"]) == ("drop", "2026-10-27", weeks, 14)
+    assert row["this_week"] == 0 and row["ratio"] == 0
+    assert f"自 2026-10-27 起已沉寂 {weeks} 周" in row["reason"] and "沉寂前 4 周周均 14" in row["reason"]
+
+
+def test_the_old_trailing_baseline_would_have_lost_it(tmp_path: Path) -> None:
+    # six quiet weeks: the four weeks before this week are all quiet, yet the risk is real
+    row = signals_on(tmp_path, "2026-12-07")["A"]
+    assert row["signal"] == "drop" and row["quiet_weeks"] == 6
+
+
+def test_a_drop_ends_when_activity_resumes_and_a_new_spell_is_a_new_drop(tmp_path: Path) -> None:
+    # Dec 8 - 9: 4 events this week > 0.25 × 14 -> back, no signal
+    assert "A" not in signals_on(tmp_path, "2026-12-09")
+    # Dec 8 alone: 2 events <= 3.5 -> still the quiet spell (a trickle does not end it); its weeks now end
+    # on Dec 8, so the spell is six whole weeks from Oct 28 (Oct 21 - 27 was active)
+    assert signals_on(tmp_path, "2026-12-08")["A"]["quiet_since"] == "2026-10-28"
+    # quiet again from Jan 5: a new spell, its baseline the four active weeks before it
+    row = signals_on(tmp_path, "2027-01-11")["A"]
+    assert (row["signal"], row["quiet_since"], row["quiet_weeks"], row["baseline"]) == ("drop", "2027-01-05", 1, 14)
+
+
+def test_one_drop_alert_per_quiet_spell_over_daily_runs(tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    from analytics.alerts import evaluate, record
+    from analytics.context import ReportContext
+    from analytics.period import make_period, resolve_zone
+    from analytics.store import Store
+
+    path = tmp_path / "spells.sqlite"
+    with Store.open(path, create=True) as store:
+        store.insert_events(SPELLS)
+    keys = []
+    day = date(2026, 10, 20)
+    while day <= date(2027, 1, 26):  # the alerts run once a day, at the end of the local day
+        period = make_period(until=day.isoformat(), zone=resolve_zone(SHANGHAI_ZONE))
+        with Store.open(path) as store:
+            ctx = ReportContext(store=store, period=period)
+            for alert in evaluate(ctx, signals.build(ctx), since=period.this_week().since_ts):
+                record(store, alert, at=period.until_ts)
+                keys.append(alert.key)
+        day += timedelta(days=1)
+    # first seen quiet on Nov 1 (Oct 26's 2 events are under a quarter of 14), then its start shifts with
+    # the weeks for six weeks without a new alert; back in December (a surge); quiet again: one new alert
+    assert [key for key in keys if key.startswith("drop:")] == ["drop:A:2026-10-26", "drop:A:2027-01-04"]
