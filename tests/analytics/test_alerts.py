@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -26,53 +23,6 @@ ACC-001,恒锐精工,hengrui.example,manufacturing,1,王芳
 ACC-002,华东零售,huadong.example,retail,2,李雷
 ACC-003,安康医疗,ankang.example,healthcare,2,赵敏
 """
-
-
-class Receiver:
-    """A webhook on loopback that records every POST and answers `fail_first` of them with `status`."""
-
-    def __init__(self, *, fail_first: int = 0, status: int = 500, port: int = 0) -> None:
-        self.posts: list[dict[str, Any]] = []
-        self.requests = 0
-        self.fail_first, self.status = fail_first, status
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests += 1
-                if receiver.requests <= receiver.fail_first:
-                    self.send_response(receiver.status)
-                else:
-                    receiver.posts.append(json.loads(body.decode("utf-8")))
-                    self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receivers() -> Iterator[Any]:
-    started: list[Receiver] = []
-
-    def start(**options: Any) -> Receiver:
-        started.append(Receiver(**options))
-        return started[-1]
-
-    yield start
-    for receiver in started:
-        receiver.close()
 
 
 def ago(**delta: float) -> str:
