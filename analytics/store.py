@@ -7,7 +7,8 @@ export of the events. Portable SQL, briefly: timestamps are ISO strings compared
 (``ts >= ?``), day = ``substr(ts, 1, 10)``; divide with ``* 1.0`` (DuckDB's ``/`` on integers is
 float division, SQLite's is integer division); booleans are integers 0/1 on both engines.
 
-The analytics-owned tables (webinar registrants and spans, CRM stages, sent alerts) have their own
+The analytics-owned tables (webinar registrants and spans, CRM stages, opportunities and lead follow-ups,
+ad spend, sent alerts) have their own
 versioned migrations, recorded as component ``analytics`` in the edge's ``schema_version`` table.
 """
 
@@ -45,7 +46,7 @@ from personalize.events import (
     connect_sqlite,
 )
 
-ANALYTICS_SCHEMA_VERSION: Final = 1
+ANALYTICS_SCHEMA_VERSION: Final = 2
 ALL_EVENT_FIELDS: Final = EVENT_FIELDS + EXTRA_FIELDS
 BATCH: Final = 5000
 
@@ -57,8 +58,22 @@ ANALYTICS_TABLES: Final = {
     ),
     "crm_stages": ("account_id", "stage", "amount", "updated_at", "source"),
     "alerts_sent": ("alert_key", "kind", "account_id", "payload", "sent_at"),
+    # version 2: the CRM's opportunities and lead follow-ups (abm import crm), ad spend (abm import spend)
+    "crm_opportunities": (
+        "opportunity_id", "account_id", "crm_stage", "stage", "outcome", "amount", "created_at", "closed_at",
+        "owner", "source",
+    ),
+    "lead_followups": ("lead_key", "lead_id", "email", "followed_up_at", "result", "source"),
+    "spend": ("first_day", "last_day", "utm_source", "utm_medium", "utm_campaign", "channel", "cost", "source"),
+}  # fmt: skip
+_COLUMN_TYPES: Final = {
+    ("crm_stages", "amount"): "DOUBLE PRECISION",
+    ("alerts_sent", "alert_key"): "TEXT PRIMARY KEY",
+    ("crm_opportunities", "opportunity_id"): "TEXT PRIMARY KEY",
+    ("crm_opportunities", "amount"): "DOUBLE PRECISION",
+    ("lead_followups", "lead_key"): "TEXT PRIMARY KEY",
+    ("spend", "cost"): "DOUBLE PRECISION",
 }
-_COLUMN_TYPES: Final = {("crm_stages", "amount"): "DOUBLE PRECISION", ("alerts_sent", "alert_key"): "TEXT PRIMARY KEY"}
 
 
 def _create_table(table: str) -> str:
@@ -69,10 +84,15 @@ def _create_table(table: str) -> str:
 #: ANALYTICS_MIGRATIONS[i] takes the analytics tables from version i to i + 1.
 ANALYTICS_MIGRATIONS: Final = (
     (
-        *(_create_table(table) for table in ANALYTICS_TABLES),
+        *(_create_table(table) for table in ("webinar_registrants", "webinar_spans", "crm_stages", "alerts_sent")),
         "CREATE INDEX IF NOT EXISTS webinar_spans_webinar ON webinar_spans (webinar)",
         "CREATE INDEX IF NOT EXISTS webinar_registrants_webinar ON webinar_registrants (webinar)",
         "CREATE INDEX IF NOT EXISTS crm_stages_account ON crm_stages (account_id)",
+    ),
+    (
+        *(_create_table(table) for table in ("crm_opportunities", "lead_followups", "spend")),
+        "CREATE INDEX IF NOT EXISTS crm_opportunities_account ON crm_opportunities (account_id)",
+        "CREATE INDEX IF NOT EXISTS spend_source ON spend (source)",
     ),
 )
 assert len(ANALYTICS_MIGRATIONS) == ANALYTICS_SCHEMA_VERSION
@@ -289,6 +309,20 @@ class Store:
                 count += len(batch)
         return count
 
+    def upsert_rows(self, table: str, rows: Sequence[Mapping[str, Any]], *, key: str) -> int:
+        """Replace rows by their id column ``key`` (a re-imported opportunity replaces itself), atomically."""
+        columns = self._columns(table)
+        _check_columns(table, {key: None}, columns)
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        with self._writer() as connection:
+            for batch in _batches(rows):
+                for row in batch:
+                    _check_columns(table, row, columns)
+                ids = [row[key] for row in batch]
+                connection.execute(f"DELETE FROM {table} WHERE {key} IN ({', '.join('?' for _ in ids)})", tuple(ids))
+                connection.executemany(sql, [tuple(row.get(c) for c in columns) for row in batch])
+        return len(rows)
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one writing statement (e.g. ``INSERT ... ON CONFLICT DO NOTHING``); return rows changed."""
         with self._writer() as connection:
@@ -401,6 +435,7 @@ def _open_parquet(path: Path) -> Any:
             duck.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({_sql_list([str(others[table])])})")
         else:
             columns = LEAD_FIELDS if table == "leads" else ANALYTICS_TABLES[table]
-            types = ", ".join(f"{c} {'DOUBLE' if (table, c) == ('crm_stages', 'amount') else 'VARCHAR'}" for c in columns)
+            types = ", ".join(f"{c} {'DOUBLE' if 'DOUBLE' in _COLUMN_TYPES.get((table, c), '') else 'VARCHAR'}"
+                              for c in columns)
             duck.execute(f"CREATE TABLE {table} ({types})")
     return duck
