@@ -18,6 +18,7 @@ ANALYTICS_MAY_IMPORT = {
     "personalize.taxonomy",
     "personalize.errors",
     "personalize.orgnames",
+    "personalize.webhooks",  # new leads (edge) and alerts (analytics) share one webhook module
     "personalize.cli",
 }
 
