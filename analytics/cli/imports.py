@@ -11,6 +11,7 @@ from analytics.imports.attendance import import_webinar
 from analytics.imports.crm import read_crm, store_crm
 from analytics.imports.event_export import FORMATS, format_of, import_events
 from analytics.imports.rows import accept, parse_tz
+from analytics.imports.spend import read_spend
 from analytics.imports.teams import read_teams
 from analytics.imports.zoom import read_registrants, read_zoom
 from analytics.stage_map import load_stage_map
@@ -27,7 +28,7 @@ SKIP_HELP = "Import the good rows and skip the bad ones (default: import nothing
 
 @click.group("import")
 def import_group() -> None:
-    """Import events, webinar attendance and CRM stages into the event store."""
+    """Import events, webinar attendance, CRM stages, opportunities and follow-ups, and ad spend into the event store."""
 
 
 @import_group.command("events")
@@ -97,3 +98,19 @@ def import_crm_command(
     with Store.open(db, create=True) as store:
         message = store_crm(store, file, crm)
     click.echo(message + (f"; {skipped}" if skipped else ""))
+
+
+@import_group.command("spend")
+@click.argument("file", type=FILE)
+@click.option("--db", required=True, help="The event store: a SQLite file (created if missing) or a postgresql:// URL.")
+@click.option("--skip-bad-rows", is_flag=True, help=SKIP_HELP)
+def import_spend_command(file: Path, db: str, skip_bad_rows: bool) -> None:
+    """Import ad / campaign spend (CSV or XLSX: date or month, utm_source/medium/campaign, cost in CNY).
+
+    Re-importing the same file replaces it. `abm report roi` spreads a month's cost over its days.
+    """
+    rows, problems = read_spend(file)
+    skipped = accept(file, problems, skip_bad_rows=skip_bad_rows)
+    with Store.open(db, create=True) as store:
+        count = store.replace_rows("spend", rows, key={"source": f"spend:{file.name}"})
+    click.echo(f"imported {count} spend row(s) from {file}" + (f"; {skipped}" if skipped else ""))
