@@ -1,8 +1,11 @@
-"""Alerts for sales: a tier-1 account visited, an account surges or went quiet, a lead came back to a BoFu page.
+"""Alerts for sales: a tier-1 account visited, an account surges or went quiet, a known lead came back
+to a BoFu page, a new lead was not contacted within the SLA.
 
-`evaluate()` finds them; `deliver()` posts each one as JSON to a webhook and records it in
-`alerts_sent` only after a 2xx answer, so an alert is never sent twice and one that could not be
-delivered is tried again on the next run. Each alert has a dedupe key that says what makes it new:
+`evaluate()` finds them; `deliver()` routes each one to its webhooks (`personalize.webhooks`: by
+the account's owner and the alert's kind) and records it in `alerts_sent` only after every one of
+them took it, so an alert is never sent twice and one that could not be delivered is tried again on
+the next run (a webhook that took it already is recorded per alert and skipped then). Each alert has
+a dedupe key that says what makes it new:
 
 * ``tier1_visit:<account>:<day>`` — one per tier-1 account and local day (``--tz``);
 * ``surge:<account>:<ISO week of --until>`` — one per account and (local) week;
@@ -10,6 +13,7 @@ delivered is tried again on the next run. Each alert has a dedupe key that says 
   spell began covers it (the spell's start may shift by a few days as the weeks roll, the alert
   does not repeat); once the account came back, its next spell begins after that alert: a new one;
 * ``lead_return:<lead>:<session>`` — one per visit of the lead.
+* ``sla_breach:<lead>`` — one per lead.
 
 Payload (also a Slack-compatible ``text``): ``kind``, ``account_id``, ``account_name``, ``owner``,
 ``summary`` (Chinese, days and times local with the zone named), ``details`` (the numbers behind
@@ -20,10 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -31,10 +32,14 @@ from typing import Any
 
 from analytics.context import REAL_TRAFFIC, ReportContext
 from analytics.period import day_start, iso, zone_label
+from analytics.sla import DEFAULT_SLA_HOURS, deadline, overdue_leads
 from analytics.store import Store
 from personalize.manifest import find_public, read
+from personalize.webhooks import DeliveryError, Message, Retry, Webhook, route, send
 
-KINDS = ("tier1_visit", "surge", "drop", "lead_return")
+KINDS = ("tier1_visit", "surge", "drop", "lead_return", "sla_breach")
+TITLES = {"tier1_visit": "重点账户访问", "surge": "账户活跃度激增", "drop": "账户突然沉寂", "lead_return": "线索回访决策页面",
+          "sla_breach": "线索超时未跟进"}  # fmt: skip
 #: Without `--since` and without an earlier run, alerts look back this far.
 DEFAULT_LOOKBACK = timedelta(hours=24)
 #: Pages that count as BoFu besides those tagged `stage: bofu`.
@@ -64,6 +69,13 @@ class Alert:
             "ts": self.ts,
             "text": self.summary,
         }
+
+    def message(self) -> Message:
+        """The alert for `personalize.webhooks`: the JSON payload plus what a chat message lists."""
+        facts = (("账户", self.account_name), ("负责人", self.owner or ""), ("时间", self.ts))
+        return Message(kind=self.kind, title=TITLES[self.kind], summary=self.summary,
+                       facts=tuple(fact for fact in facts if fact[1]), data=self.payload(),
+                       account_id=self.account_id, owner=self.owner)  # fmt: skip
 
 
 def _account(ctx: ReportContext, account_id: str | None, owner: str | None = None) -> dict[str, Any]:
@@ -215,69 +227,90 @@ def last_run(store: Store) -> str | None:
     return str(value) if value else None
 
 
-def evaluate(ctx: ReportContext, signals: Iterable[dict[str, Any]], *, since: str) -> list[Alert]:
+def sla_breaches(ctx: ReportContext, since: str, until: str, sla_hours: float) -> list[Alert]:
+    """Leads whose SLA deadline passed in the window with no contact recorded, one alert per lead."""
+    alerts = []
+    for lead in overdue_leads(ctx, since, until, sla_hours):
+        who = _account(ctx, lead["account_id"] or _account_of(ctx, lead["email"]), lead["owner"])
+        name = lead["name"] or lead["email"] or lead["lead_id"]
+        alerts.append(Alert(
+            kind="sla_breach",
+            key=f"sla_breach:{lead['lead_id']}",
+            summary=f"线索 {name}（{lead['company'] or who['account_name'] or '未知公司'}）留资已超过 "
+                    f"{sla_hours:g} 小时，尚无跟进记录",
+            details={"lead_id": lead["lead_id"], "name": lead["name"], "email": lead["email"],
+                     "phone": lead["phone"], "company": lead["company"], "lead_ts": lead["ts"],
+                     "sla_hours": sla_hours, "path": lead["path"]},
+            ts=deadline(lead["ts"], sla_hours) or lead["ts"],
+            **who,
+        ))  # fmt: skip
+    return alerts
+
+
+def _account_of(ctx: ReportContext, email: str | None) -> str | None:
+    found = ctx.accounts.by_email(email) if ctx.accounts is not None and email else None
+    return found.id if found else None
+
+
+def evaluate(
+    ctx: ReportContext, signals: Iterable[dict[str, Any]], *, since: str, sla_hours: float = DEFAULT_SLA_HOURS
+) -> list[Alert]:
     """Every alert the window `since`..`--until` raises that was not sent before."""
     until, rows = ctx.period.until_ts, list(signals)
     found = tier1_visits(ctx, since, until) + surges(ctx, rows) + drops(ctx, rows) + lead_returns(ctx, since, until)
+    found += sla_breaches(ctx, since, until, sla_hours)
     done, spells = sent_keys(ctx.store), sent_drops(ctx.store)
     return [a for a in found if a.key not in done and not (a.kind == "drop" and alerted_spell(a, spells))]
 
 
-@dataclass
-class Delivery:
-    """How hard to try: `tries` attempts, sleeping backoff, 2×backoff, ... between them."""
-
-    tries: int = 3
-    backoff: float = 0.5
-    timeout: float = 10.0
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-
-
-class DeliveryError(Exception):
-    """The webhook did not take the alert (after all retries, or a 4xx that retrying won't fix)."""
-
-
-def post(url: str, payload: dict[str, Any], delivery: Delivery) -> int:
-    """POST one JSON payload; retry connection errors, timeouts and 5xx with exponential backoff."""
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    problem = ""
-    for attempt in range(delivery.tries):
-        if attempt:
-            delivery.sleep(delivery.backoff * 2 ** (attempt - 1))
-        request = urllib.request.Request(
-            url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=delivery.timeout) as response:
-                return int(response.status)
-        except urllib.error.HTTPError as error:
-            problem = f"HTTP {error.code}"
-            if error.code < 500:
-                raise DeliveryError(f"{url} refused the alert ({problem})") from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-            problem = str(getattr(error, "reason", error))
-    raise DeliveryError(f"{url}: {problem} after {delivery.tries} tries")
-
-
-def record(store: Store, alert: Alert, *, at: str) -> None:
+def record(store: Store, alert: Alert, *, at: str, key: str | None = None, kind: str | None = None) -> None:
     store.insert_rows("alerts_sent", [{
-        "alert_key": alert.key, "kind": alert.kind, "account_id": alert.account_id,
+        "alert_key": key or alert.key, "kind": kind or alert.kind, "account_id": alert.account_id,
         "payload": json.dumps(alert.payload(), ensure_ascii=False), "sent_at": at,
     }])  # fmt: skip
 
 
-def deliver(store: Store, alerts: Iterable[Alert], url: str, delivery: Delivery) -> tuple[int, list[str]]:
-    """Send each alert; return how many went out and a problem line for each that did not."""
-    sent, problems = 0, []
+@dataclass
+class Outcome:
+    """What one run delivered: alerts sent, alerts no webhook wanted, and a line per failed delivery."""
+
+    sent: int = 0
+    failed: int = 0
+    unrouted: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def deliver(
+    store: Store, alerts: Iterable[Alert], webhooks: Sequence[Webhook], retry: Retry, dashboard_url: str | None = None
+) -> Outcome:
+    """Send each alert to every webhook routed to it; record it once all of them took it."""
+    outcome = Outcome()
+    done = sent_keys(store)
     for alert in alerts:
-        try:
-            post(url, alert.payload(), delivery)
-        except DeliveryError as error:
-            problems.append(f"{alert.key}: {error}")
+        message = alert.message()
+        targets = route(webhooks, message)
+        if not targets:
+            outcome.unrouted += 1
             continue
-        record(store, alert, at=iso(datetime.now(UTC)))
-        sent += 1
-    return sent, problems
+        failed = False
+        for webhook in targets:
+            key = f"{alert.key}@{webhook.id}"
+            if key in done:
+                continue
+            try:
+                send(webhook, message, retry, dashboard_url)
+            except DeliveryError as error:
+                outcome.problems.append(f"{alert.key}: {error}")
+                failed = True
+                continue
+            if len(targets) > 1:  # remembered so that a retry skips the webhooks that took it
+                record(store, alert, at=iso(datetime.now(UTC)), key=key, kind="delivery")
+        if failed:
+            outcome.failed += 1
+        else:
+            record(store, alert, at=iso(datetime.now(UTC)))
+            outcome.sent += 1
+    return outcome
 
 
 def record_run(store: Store, started: str) -> None:

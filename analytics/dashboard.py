@@ -19,11 +19,11 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 
 from analytics.context import ReportContext
+from analytics.journey import STAGES, STAGES_ZH
 from analytics.period import STORED_TS, Period, local_text, period_text, resolve_zone, zone_label
 from analytics.reports import Report, registry
 from analytics.reports.signals import SIGNALS_ZH as SIGNALS
 from analytics.results import rows_of
-from analytics.stages import STAGES, STAGES_ZH
 
 #: The period the dashboard covers when none is given: the last four weeks.
 DEFAULT_DAYS = 28

@@ -7,7 +7,10 @@ The stage shown is the further of two:
   threshold = qualified (in the leads report, a lead is at least engaged, and qualified when
   graded interested or better);
 * recorded by sales: the latest imported CRM stage of the account (`abm import crm`), else the
-  accounts CSV `stage` column. CRM and CSV wording is mapped (e.g. "商机", "POC", "won").
+  accounts CSV `stage` column. CRM and CSV wording is mapped by `analytics/stage_map.yml` (e.g.
+  "商机", "POC测试", "won"). Imported opportunities decide over both: an open one is its stage, a
+  won one makes a customer, and when every one was lost the account falls back to the lost words'
+  stage (engaged) instead of staying at the last open stage.
 
 So behaviour can move an account forward past what was recorded, and a recorded opportunity or
 customer is never shown lower because the account went quiet.
@@ -17,41 +20,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from personalize.taxonomy import normalize
+from analytics.journey import STAGES
+from analytics.stage_map import default_stage_map
 
 if TYPE_CHECKING:
     from analytics.context import ReportContext
     from analytics.scoring import Behaviour
     from analytics.weights import Weights
 
-STAGES = ("unaware", "aware", "engaged", "qualified", "opportunity", "customer")
-STAGES_ZH = {
-    "unaware": "未知",
-    "aware": "认知",
-    "engaged": "互动",
-    "qualified": "合格",
-    "opportunity": "商机",
-    "customer": "客户",
-}
-
-#: CRM / CSV wording -> journey stage (compared after `normalize`: case, width, spaces, dashes).
-_SYNONYMS = {
-    "unaware": ("unaware", "unknown", "未知", "未触达"),
-    "aware": ("aware", "awareness", "认知", "已触达", "lead", "线索"),
-    "engaged": ("engaged", "engagement", "互动", "marketing validating", "市场验证中", "nurture", "培育"),
-    "qualified": ("qualified", "mql", "mqa", "sql", "合格", "marketing qualified", "sales validating", "销售验证中"),
-    "opportunity": (
-        "opportunity", "opp", "商机", "discovery", "需求调研", "solution", "方案", "poc", "negotiation", "谈判",
-        "商务谈判", "contract", "合同", "proposal", "报价",
-    ),
-    "customer": ("customer", "客户", "已合作", "won", "closed won", "赢单", "deployment", "部署", "acceptance", "验收"),
-}  # fmt: skip
-_LOOKUP = {normalize(word): stage for stage, words in _SYNONYMS.items() for word in words}
-
 
 def normalize_stage(text: str | None) -> str | None:
-    """The journey stage a CRM or CSV stage name means, or None (e.g. "lost", empty, unknown)."""
-    return _LOOKUP.get(normalize(text)) if text else None
+    """The journey stage a CRM or CSV stage word means by the default stage map, or None (empty, unknown)."""
+    word = default_stage_map().get(text)
+    return word.stage if word else None
 
 
 def further(*stages: str | None) -> str:
@@ -97,4 +78,23 @@ def recorded_stages(ctx: ReportContext) -> dict[str, str]:
         stage = normalize_stage(row["stage"])
         if stage:
             recorded[row["account_id"]] = stage
+    recorded.update(opportunity_stages(ctx))
     return recorded
+
+
+def opportunity_stages(ctx: ReportContext) -> dict[str, str]:
+    """Account id -> the stage its opportunities created before --until say (see the module docstring)."""
+    rows = ctx.store.query(
+        """SELECT account_id, stage, outcome, COALESCE(closed_at, created_at, '') AS moment FROM crm_opportunities
+        WHERE account_id IS NOT NULL AND account_id <> '' AND (created_at IS NULL OR created_at < ?)
+        ORDER BY account_id, moment""",
+        [ctx.period.until_ts],
+    )
+    live: dict[str, list[str]] = {}
+    lost: dict[str, str] = {}
+    for row in rows:
+        if row["outcome"] == "lost":
+            lost[row["account_id"]] = row["stage"]
+        else:
+            live.setdefault(row["account_id"], []).append(row["stage"])
+    return {**lost, **{account_id: further(*stages) for account_id, stages in live.items()}}

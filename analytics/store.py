@@ -7,7 +7,8 @@ export of the events. Portable SQL, briefly: timestamps are ISO strings compared
 (``ts >= ?``), day = ``substr(ts, 1, 10)``; divide with ``* 1.0`` (DuckDB's ``/`` on integers is
 float division, SQLite's is integer division); booleans are integers 0/1 on both engines.
 
-The analytics-owned tables (webinar registrants and spans, CRM stages, sent alerts) have their own
+The analytics-owned tables (webinar registrants and spans, CRM stages, opportunities and lead follow-ups,
+ad spend, sent alerts) have their own
 versioned migrations, recorded as component ``analytics`` in the edge's ``schema_version`` table.
 """
 
@@ -46,7 +47,7 @@ from personalize.events import (
     NUMERIC_FIELDS,
 )
 
-ANALYTICS_SCHEMA_VERSION: Final = 2
+ANALYTICS_SCHEMA_VERSION: Final = 3
 BATCH: Final = 5000
 
 #: Analytics-owned tables: name -> columns (all TEXT unless listed in _COLUMN_TYPES).
@@ -59,8 +60,22 @@ ANALYTICS_TABLES: Final = {
     ),
     "crm_stages": ("account_id", "stage", "amount", "updated_at", "source"),
     "alerts_sent": ("alert_key", "kind", "account_id", "payload", "sent_at"),
+    # version 3: the CRM's opportunities and lead follow-ups (abm import crm), ad spend (abm import spend)
+    "crm_opportunities": (
+        "opportunity_id", "account_id", "crm_stage", "stage", "outcome", "amount", "created_at", "closed_at",
+        "owner", "source",
+    ),
+    "lead_followups": ("lead_key", "lead_id", "email", "followed_up_at", "result", "source"),
+    "spend": ("first_day", "last_day", "utm_source", "utm_medium", "utm_campaign", "channel", "cost", "source"),
+}  # fmt: skip
+_COLUMN_TYPES: Final = {
+    ("crm_stages", "amount"): "DOUBLE PRECISION",
+    ("alerts_sent", "alert_key"): "TEXT PRIMARY KEY",
+    ("crm_opportunities", "opportunity_id"): "TEXT PRIMARY KEY",
+    ("crm_opportunities", "amount"): "DOUBLE PRECISION",
+    ("lead_followups", "lead_key"): "TEXT PRIMARY KEY",
+    ("spend", "cost"): "DOUBLE PRECISION",
 }
-_COLUMN_TYPES: Final = {("crm_stages", "amount"): "DOUBLE PRECISION", ("alerts_sent", "alert_key"): "TEXT PRIMARY KEY"}
 
 
 #: Columns added after version 1: (version they came with, table, column); all TEXT.
@@ -86,12 +101,17 @@ def _add_columns(version: int) -> tuple[str, ...]:
 #: ANALYTICS_MIGRATIONS[i] takes the analytics tables from version i to i + 1.
 ANALYTICS_MIGRATIONS: Final = (
     (
-        *(_create_table(table) for table in ANALYTICS_TABLES),
+        *(_create_table(table) for table in ("webinar_registrants", "webinar_spans", "crm_stages", "alerts_sent")),
         "CREATE INDEX IF NOT EXISTS webinar_spans_webinar ON webinar_spans (webinar)",
         "CREATE INDEX IF NOT EXISTS webinar_registrants_webinar ON webinar_registrants (webinar)",
         "CREATE INDEX IF NOT EXISTS crm_stages_account ON crm_stages (account_id)",
     ),
     _add_columns(2),
+    (
+        *(_create_table(table) for table in ("crm_opportunities", "lead_followups", "spend")),
+        "CREATE INDEX IF NOT EXISTS crm_opportunities_account ON crm_opportunities (account_id)",
+        "CREATE INDEX IF NOT EXISTS spend_source ON spend (source)",
+    ),
 )
 assert len(ANALYTICS_MIGRATIONS) == ANALYTICS_SCHEMA_VERSION
 
@@ -308,6 +328,20 @@ class Store:
                     connection.executemany(sql, [tuple(row.get(c) for c in columns) for row in batch])
                 count += len(batch)
         return count
+
+    def upsert_rows(self, table: str, rows: Sequence[Mapping[str, Any]], *, key: str) -> int:
+        """Replace rows by their id column ``key`` (a re-imported opportunity replaces itself), atomically."""
+        columns = self._columns(table)
+        _check_columns(table, {key: None}, columns)
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        with self._writer() as connection:
+            for batch in _batches(rows):
+                for row in batch:
+                    _check_columns(table, row, columns)
+                ids = [row[key] for row in batch]
+                connection.execute(f"DELETE FROM {table} WHERE {key} IN ({', '.join('?' for _ in ids)})", tuple(ids))
+                connection.executemany(sql, [tuple(row.get(c) for c in columns) for row in batch])
+        return len(rows)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one writing statement (e.g. ``INSERT ... ON CONFLICT DO NOTHING``); return rows changed."""

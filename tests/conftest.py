@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -142,3 +143,19 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.returncode == 0, f"demo site does not build:\n{result.stdout}\n{result.stderr}"
     return root
+
+
+@pytest.fixture
+def receivers() -> Iterator[Any]:
+    """Start webhook receivers on loopback with `receivers(**options)`; all are shut down after the test."""
+    from tests.receiver import Receiver
+
+    started: list[Receiver] = []
+
+    def start(**options: Any) -> Receiver:
+        started.append(Receiver(**options))
+        return started[-1]
+
+    yield start
+    for receiver in started:
+        receiver.close()

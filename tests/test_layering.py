@@ -28,6 +28,7 @@ ANALYTICS_MAY_IMPORT = {
     "personalize.errors",
     "personalize.orgnames",
     "personalize.zones",  # the time-zone spellings and default the edge's settings accept too
+    "personalize.webhooks",  # new leads (edge) and alerts (analytics) share one webhook module
     "personalize.cli",
 }
 

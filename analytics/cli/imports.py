@@ -8,13 +8,15 @@ import click
 
 from analytics.cli.progress import PROGRESS_HELP, progress_bar
 from analytics.imports.attendance import ReadOptions, import_webinar
-from analytics.imports.crm import read_crm
+from analytics.imports.crm import read_crm, store_crm
 from analytics.imports.dates import DAYFIRST, MONTHFIRST, Order
 from analytics.imports.event_export import FORMATS, format_of, import_events
 from analytics.imports.generic import KEYS, parse_map, read_generic
 from analytics.imports.rows import accept, parse_tz
+from analytics.imports.spend import read_spend
 from analytics.imports.teams import read_teams
 from analytics.imports.zoom import read_registrants, read_zoom
+from analytics.stage_map import load_stage_map
 from analytics.store import Store
 from analytics.webinars import find_webinar
 from personalize.accounts import AccountBook, load_accounts
@@ -31,7 +33,7 @@ SKIP_HELP = "Import the good rows and skip the bad ones (default: import nothing
 
 @click.group("import")
 def import_group() -> None:
-    """Import events, webinar attendance and CRM stages into the event store."""
+    """Import events, webinar attendance, CRM stages, opportunities and follow-ups, and ad spend into the event store."""
 
 
 @import_group.command("events")
@@ -92,11 +94,33 @@ def import_webinar_command(
 @click.option("--db", required=True, help="The event store: a SQLite file (created if missing) or a postgresql:// URL.")
 @click.option("--accounts", type=FILE, help="Accounts CSV: checks account ids and matches account names.")
 @click.option("--tz", default="UTC", show_default=True, help="Zone of the export's dates, e.g. +08:00.")
+@click.option("--stage-map", type=FILE, help="Your own stage map (YAML: word -> stage, outcome); default analytics/stage_map.yml.")
 @click.option("--skip-bad-rows", is_flag=True, help=SKIP_HELP)
-def import_crm_command(file: Path, db: str, accounts: Path | None, tz: str, skip_bad_rows: bool) -> None:
-    """Import account pipeline stages from a CRM CSV export; re-importing the same file replaces it."""
-    rows, problems = read_crm(file, load_book(accounts), parse_tz(tz))
+def import_crm_command(
+    file: Path, db: str, accounts: Path | None, tz: str, stage_map: Path | None, skip_bad_rows: bool
+) -> None:
+    """Import a CRM export (CSV or XLSX): account stages, opportunities or lead follow-ups, told by the header.
+
+    Re-importing replaces: account stages by file name, opportunities by opportunity_id, follow-ups by lead.
+    """
+    crm = read_crm(file, load_book(accounts), parse_tz(tz), load_stage_map(stage_map) if stage_map else None)
+    skipped = accept(file, crm.problems, skip_bad_rows=skip_bad_rows)
+    with Store.open(db, create=True) as store:
+        message = store_crm(store, file, crm)
+    click.echo(message + (f"; {skipped}" if skipped else ""))
+
+
+@import_group.command("spend")
+@click.argument("file", type=FILE)
+@click.option("--db", required=True, help="The event store: a SQLite file (created if missing) or a postgresql:// URL.")
+@click.option("--skip-bad-rows", is_flag=True, help=SKIP_HELP)
+def import_spend_command(file: Path, db: str, skip_bad_rows: bool) -> None:
+    """Import ad / campaign spend (CSV or XLSX: date or month, utm_source/medium/campaign, cost in CNY).
+
+    Re-importing the same file replaces it. `abm report roi` spreads a month's cost over its days.
+    """
+    rows, problems = read_spend(file)
     skipped = accept(file, problems, skip_bad_rows=skip_bad_rows)
     with Store.open(db, create=True) as store:
-        count = store.replace_rows("crm_stages", rows, key={"source": f"crm:{file.name}"})
-    click.echo(f"imported {count} CRM stage(s) from {file}" + (f"; {skipped}" if skipped else ""))
+        count = store.replace_rows("spend", rows, key={"source": f"spend:{file.name}"})
+    click.echo(f"imported {count} spend row(s) from {file}" + (f"; {skipped}" if skipped else ""))

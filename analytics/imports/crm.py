@@ -1,108 +1,110 @@
-"""Account pipeline stages from a CRM's CSV export, for the journey stages of the reports.
+"""`abm import crm`: what the CRM knows, in three kinds of export told apart by their headers.
 
-Columns are found by any usual spelling (case-insensitive, English or Chinese): the account by
-``account_id`` or by its name (matched against the accounts CSV), ``stage`` in the CRM's own words
-(mapped to unaware|aware|engaged|qualified|opportunity|customer by `analytics.stages`), optional
-``amount`` and ``updated_at``. Re-importing a file of the same name replaces its rows.
+* **account stages** — an account (``account_id`` or its name, matched against the accounts CSV)
+  and its ``stage``, optional ``amount`` and ``updated_at``; re-importing a file of the same name
+  replaces its rows;
+* **opportunities** — ``opportunity_id`` / 商机编号 with account, stage, amount, created and closed
+  (or expected) dates and owner (`analytics.imports.opportunities`);
+* **lead follow-ups** — a lead's e-mail or id with its first contact time (首次跟进时间) and an
+  optional result (`analytics.imports.followups`).
+
+Opportunities and follow-ups replace earlier rows by their id, so a re-import never doubles. Stage
+words go through the stage map (`analytics/stage_map.yml` or ``--stage-map``); an unknown word stops
+the file and says which file to extend.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from analytics.imports.dates import MONTHFIRST, Clock
+from analytics.imports.crm_reader import ACCOUNT_ID, ACCOUNT_NAME, STAGE, CrmReader
+from analytics.imports.followups import FOLLOWED_UP, LEAD_KEYS, read_followups
+from analytics.imports.opportunities import OPPORTUNITY_ID, read_opportunities
 from analytics.imports.registration import Header
 from analytics.imports.rows import RowProblem
-from analytics.imports.sheets import read_text, records
+from analytics.imports.sheets import read_rows
 from analytics.period import iso
-from analytics.stages import STAGES, normalize_stage
+from analytics.stage_map import StageMap, default_stage_map
+from analytics.store import Store
 from personalize.accounts import AccountBook
 
-#: records one problem of the row being read: (field, message)
-Complain = Callable[[str, str], None]
-
-ACCOUNT_ID = ("account_id", "account id", "accountid", "id", "客户编号", "客户id", "账户id")
-ACCOUNT_NAME = ("account", "account name", "company", "company name", "name", "客户名称", "公司名称", "客户", "公司")
-STAGE = ("stage", "account stage", "pipeline stage", "sales stage", "阶段", "销售阶段", "商机阶段", "客户阶段")
-AMOUNT = ("amount", "pipeline", "deal amount", "金额", "商机金额", "预计金额")
 UPDATED = ("updated_at", "updated", "last modified", "last modified date", "modified", "date", "更新时间", "修改时间", "日期")
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y")
+#: kind -> (table, id column it is replaced by; None = by file), and what the import says it stored
+KINDS = {
+    "stages": ("crm_stages", None, "CRM stage(s)"),
+    "opportunities": ("crm_opportunities", "opportunity_id", "opportunity(ies)"),
+    "followups": ("lead_followups", "lead_key", "lead follow-up(s)"),
+}
+HEADERS_HELP = ("the header says neither which kind of CRM export this is: account stages need a stage column and "
+                "account_id (or account name); opportunities need opportunity_id (商机编号); lead follow-ups need "
+                "email or lead_id and 首次跟进时间 (first_contact_at)")  # fmt: skip
 
 
-def read_crm(path: Path, accounts: AccountBook | None, zone: tzinfo = UTC) -> tuple[list[dict[str, Any]], list[RowProblem]]:
-    """Stage rows ready for `crm_stages` and the problems of every bad row."""
+@dataclass
+class CrmFile:
+    kind: str  # a key of KINDS
+    rows: list[dict[str, Any]]
+    problems: list[RowProblem]
+
+
+def read_crm(
+    path: Path, accounts: AccountBook | None, zone: tzinfo = UTC, stage_map: StageMap | None = None
+) -> CrmFile:
+    """Rows of the file's kind ready for their table, and the problems of every bad row."""
     file = str(path)
-    rows = records(read_text(path), ",")
-    if not rows:
-        return [], [RowProblem(file, 1, "", "the file is empty; expected a header with account_id (or account) and stage")]
-    (_, cells), *body = rows
+    table = read_rows(path)
+    if not table:
+        return CrmFile("stages", [], [RowProblem(file, 1, "", "the file is empty; expected a header (see abm import crm --help)")])
+    (_, cells), *body = table
     header = Header(cells)
-    if not header.has(*STAGE) or not (header.has(*ACCOUNT_ID) or header.has(*ACCOUNT_NAME)):
-        return [], [RowProblem(file, 1, "", "the header needs a stage column and an account_id or account name column")]
-    if not header.has(*ACCOUNT_ID) and accounts is None:
-        return [], [RowProblem(file, 1, "", "accounts are named, not numbered: pass --accounts to match the names")]
-    out: list[dict[str, Any]] = []
-    problems: list[RowProblem] = []
+    kind = _kind(header)
+    if kind is None:
+        return CrmFile("stages", [], [RowProblem(file, 1, "", HEADERS_HELP)])
+    needs_book = kind != "followups" and not header.has(*ACCOUNT_ID)
+    if needs_book and accounts is None:
+        return CrmFile(kind, [], [RowProblem(file, 1, "", "accounts are named, not numbered: pass --accounts to match the names")])
+    reader = CrmReader(file, header, accounts, zone, stage_map or default_stage_map())
+    source = f"crm:{path.name}"
+    read: Callable[[CrmReader, list[tuple[int, list[str]]], str], list[dict[str, Any]]] = {
+        "stages": _read_stages, "opportunities": read_opportunities, "followups": read_followups,
+    }[kind]  # fmt: skip
+    rows = read(reader, body, source)
+    return CrmFile(kind, rows, reader.problems)
+
+
+def _kind(header: Header) -> str | None:
+    if header.has(*OPPORTUNITY_ID):
+        return "opportunities"
+    if header.has(*FOLLOWED_UP) and header.has(*LEAD_KEYS):
+        return "followups"
+    if header.has(*STAGE) and (header.has(*ACCOUNT_ID) or header.has(*ACCOUNT_NAME)):
+        return "stages"
+    return None
+
+
+def _read_stages(reader: CrmReader, body: list[tuple[int, list[str]]], source: str) -> list[dict[str, Any]]:
     imported_at = iso(datetime.now(UTC))
+    out = []
     for line, row in body:
-        def bad(field: str, message: str, line: int = line) -> None:
-            problems.append(RowProblem(file, line, field, message))
-
-        account_id = _account(header, row, accounts, bad)
-        text = header.cell(row, *STAGE)
-        stage = normalize_stage(text)
-        if stage is None:
-            bad("stage", f"{text!r} is not a stage we know; use one of {', '.join(STAGES)} or words like 线索, 商机, 赢单, 客户")
-        amount = _amount(header.cell(row, *AMOUNT), bad)
-        updated = header.cell(row, *UPDATED)
-        updated_at = _updated(updated, zone, bad) if updated else imported_at
-        if account_id and stage and amount is not False and updated_at:
-            out.append({"account_id": account_id, "stage": stage, "amount": amount, "updated_at": updated_at,
-                        "source": f"crm:{path.name}"})
-    return out, problems
+        account_id = reader.account(line, row)
+        stage = reader.stage(line, row)
+        amount = reader.amount(line, row)
+        updated_at = reader.time(line, row, UPDATED)
+        if account_id and stage and amount is not False and updated_at is not False:
+            out.append({"account_id": account_id, "stage": stage[1].stage, "amount": amount,
+                        "updated_at": updated_at or imported_at, "source": source})  # fmt: skip
+    return out
 
 
-def _account(header: Header, row: list[str], accounts: AccountBook | None, bad: Complain) -> str | None:
-    account_id = header.cell(row, *ACCOUNT_ID)
-    name = header.cell(row, *ACCOUNT_NAME)
-    if account_id:
-        if accounts is not None and accounts.get(account_id) is None:
-            bad("account_id", f"{account_id!r} is not in the accounts CSV")
-            return None
-        return account_id
-    account = None
-    if accounts is not None and name:
-        account = next((a for a in accounts.accounts if a.name == name), None) or accounts.by_org_name(name)
-    if account is None:
-        bad("account", f"{name!r} matches no account of the accounts CSV" if name else "empty; which account is it?")
-        return None
-    return account.id
-
-
-def _amount(text: str, bad: Complain) -> float | None | bool:
-    """A number like 1,200,000 or ¥120万; False (and a problem) when it is not one."""
-    if not text:
-        return None
-    cleaned = text.replace(",", "").replace("¥", "").replace("￥", "").replace("CNY", "").strip()
-    factor = 10000.0 if cleaned.endswith("万") else 1.0
-    try:
-        return float(cleaned.removesuffix("万")) * factor
-    except ValueError:
-        bad("amount", f"{text!r} is not an amount")
-        return False
-
-
-def _updated(text: str, zone: tzinfo, bad: Complain) -> str | None:
-    for pattern in DATE_FORMATS:
-        try:
-            return iso(datetime.strptime(text.strip(), pattern).replace(tzinfo=zone))
-        except ValueError:
-            continue
-    try:
-        return Clock(zone, MONTHFIRST).utc(text)  # CRMs export US dates unless ISO
-    except ValueError as error:
-        bad("updated_at", str(error))
-        return None
+def store_crm(store: Store, path: Path, crm: CrmFile) -> str:
+    """Write the file's rows to their table, replacing what an earlier import of them wrote."""
+    table, key, what = KINDS[crm.kind]
+    if key is None:
+        count = store.replace_rows(table, crm.rows, key={"source": f"crm:{path.name}"})
+    else:
+        count = store.upsert_rows(table, crm.rows, key=key)
+    return f"imported {count} {what} from {path}"

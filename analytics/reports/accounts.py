@@ -23,6 +23,7 @@ import click
 
 from analytics.charts import sparkline
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
+from analytics.journey import STAGES_ZH
 from analytics.period import bucket_case
 from analytics.reports import Output, Report, Section
 from analytics.results import rows_of
@@ -37,7 +38,7 @@ from analytics.scoring import (
     imported_webinar_minutes,
     score,
 )
-from analytics.stages import STAGES_ZH, derived_stage, further, recorded_stages
+from analytics.stages import derived_stage, further, recorded_stages
 
 COLUMNS = (
     ("account_name", "账户"),

@@ -17,10 +17,12 @@ from typing import Any
 import click
 
 from analytics.context import REAL_TRAFFIC, ReportContext
+from analytics.journey import STAGES_ZH
 from analytics.reports import Output, Report
 from analytics.reports.accounts import account_journeys
 from analytics.scoring import Behaviour, Score, behaviour_by, grade, imported_webinar_minutes, score
-from analytics.stages import STAGES_ZH, further
+from analytics.sla import DEFAULT_SLA_HOURS, followups, sla_fields
+from analytics.stages import further
 from analytics.weights import GRADES_ZH
 from personalize.errors import UserError
 
@@ -34,6 +36,8 @@ COLUMNS = (
     ("visits_before", "表单前访问"),
     ("visits_after", "表单后访问"),
     ("last_seen", "最近访问"),
+    ("age_hours", "跟进用时(小时)"),
+    ("sla_breached", "超时"),
     ("email", "邮箱"),
 )
 
@@ -105,9 +109,12 @@ def _scored(ctx: ReportContext, where: str, params: list[Any]) -> list[tuple[dic
     return scored
 
 
-def build(ctx: ReportContext, **options: Any) -> list[dict[str, Any]]:
+def build(ctx: ReportContext, *, sla_hours: float = DEFAULT_SLA_HOURS, **options: Any) -> list[dict[str, Any]]:
     ctx.step("读取本期线索")
     rows = [row for row, _ in _scored(ctx, "ts >= ? AND ts < ?", [ctx.period.since_ts, ctx.period.until_ts])]
+    contacts = followups(ctx)
+    for row in rows:
+        row.update(sla_fields(row, contacts, ctx.period.until_ts, sla_hours))
     rows.sort(key=lambda r: (-r["score"], r["ts"], r["lead_id"]))
     return rows
 
@@ -130,7 +137,7 @@ EXPLAIN_COLUMNS = (("group", "类别"), ("component", "项目"), ("detail", "依
 def output(ctx: ReportContext, *, explain_lead: str | None = None, **options: Any) -> Output:
     """The period's leads; with --explain one lead's score, part by part, titled with its total."""
     if explain_lead is None:
-        return Output(build(ctx), REPORT.title, COLUMNS)
+        return Output(build(ctx, **options), REPORT.title, COLUMNS)
     result = explain(ctx, explain_lead)
     title = f"{result['name'] or result['lead_id']}：{result['score']} 分（{result['grade_zh']}），权重 {result['weights']}"
     return Output(result, title, EXPLAIN_COLUMNS, rows_key="components")
@@ -145,8 +152,12 @@ REPORT = Report(
     params=(
         click.Option(["--explain", "explain_lead"], metavar="LEAD_ID_OR_EMAIL",
                      help="Show how one lead's score is made up, part by part."),  # fmt: skip
+        click.Option(["--sla-hours"], type=click.FloatRange(min=0, min_open=True), default=DEFAULT_SLA_HOURS,
+                     show_default=True, help="Hours sales have to contact a new lead (sla_breached)."),  # fmt: skip
     ),
     output=output,
     help="""Each lead of the period: account, score, grade (无效/可培养/有意向/可转化/已合作), stage,
-    visits before and after the form (stitched by visitor id). Weights: analytics/weights.yml.""",
+    visits before and after the form (stitched by visitor id). Weights: analytics/weights.yml.
+    age_hours = hours from the form to the first contact the CRM recorded (abm import crm, 首次跟进时间),
+    or to --until when nobody has contacted the lead; sla_breached = age_hours > --sla-hours.""",
 )

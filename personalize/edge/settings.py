@@ -9,6 +9,7 @@ Relative paths in a settings file are relative to that file's directory.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 
 from personalize.database import store_target
 from personalize.errors import ConfigError
+from personalize.webhooks import Webhook, parse_webhooks
 from personalize.zones import DEFAULT_TIMEZONE, parse_zone
 
 SETTINGS_ENV = "ABM_SETTINGS"
@@ -91,6 +93,19 @@ class Settings:
     cookie_secure: str = _setting("auto", "Secure cookies: auto (when the request is HTTPS), always or never.", "str")
     event_buffer: int = _setting(100_000, "Events held in memory while the store is slow or locked.", "int")
     rate_limit: int = _setting(5, "Lead form posts allowed per visitor IP hash per 10 minutes.", "int")
+    webhooks: list[Webhook] = _setting(
+        [],
+        "Where new leads and `abm alerts` go: [[webhooks]] tables of url, format (json, wecom, dingtalk, feishu, "
+        "slack), owners, kinds; see Webhooks.",
+        "webhooks",
+        flag=False,
+    )
+    sla_hours: int = _setting(
+        24, "Hours sales have to follow up a new lead before `abm alerts` sends sla_breach.", "int", flag=False
+    )
+    dashboard_url: str | None = _setting(
+        None, "Public base URL of the dashboard; chat messages link <dashboard_url>/accounts/<ID>.", "str", flag=False
+    )
     #: Where each value came from ("default", "settings file x.toml", "env ABM_X", "--flag").
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -232,7 +247,17 @@ def _convert(kind: str, value: Any, base: Path | None) -> Any:
         return [_cidr(item) for item in _items(value)]
     if kind == "utm_map":
         return _utm_map(_toml_value(value) if isinstance(value, str) else value)
+    if kind == "webhooks":
+        return parse_webhooks(_json_or_toml(value) if isinstance(value, str) else value)
     raise AssertionError(kind)
+
+
+def _json_or_toml(text: str) -> Any:
+    """An env value holding a list of tables: JSON (what `to_env` writes) or a TOML array."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return _toml_value(text)
 
 
 def _bool(value: Any) -> bool:
@@ -278,6 +303,8 @@ def _check(settings: Settings) -> None:
         bad("event_buffer", "must hold at least 1 event")
     if settings.rate_limit < 0:
         bad("rate_limit", "cannot be negative")
+    if settings.sla_hours < 1:
+        bad("sla_hours", "must be at least 1 hour")
     if settings.cookie_secure not in COOKIE_SECURE:
         bad("cookie_secure", f"{settings.cookie_secure!r} is not one of {', '.join(COOKIE_SECURE)}")
     if not settings.dashboard_path.startswith("/"):
@@ -321,13 +348,22 @@ def to_env(settings: Settings) -> dict[str, str]:
         value = getattr(settings, spec.name)
         if value is None:
             continue
-        if isinstance(value, list):
+        if spec.metadata["kind"] == "webhooks":
+            env[env_var(spec.name)] = json.dumps([webhook_table(item) for item in value], ensure_ascii=False)
+        elif isinstance(value, list):
             env[env_var(spec.name)] = ",".join(str(item) for item in value)
         elif isinstance(value, dict):
             env[env_var(spec.name)] = "{" + ", ".join(f"{_quote(k)} = {_quote(v)}" for k, v in value.items()) + "}"
         else:
             env[env_var(spec.name)] = str(value).lower() if isinstance(value, bool) else str(value)
     return env
+
+
+def webhook_table(webhook: Webhook) -> dict[str, Any]:
+    """A webhook as the table it was written as (what `parse_webhooks` reads back)."""
+    table: dict[str, Any] = {"url": webhook.url, "format": webhook.format}
+    table.update({k: list(v) for k, v in (("owners", webhook.owners), ("kinds", webhook.kinds)) if v})
+    return table | ({"secret": webhook.secret} if webhook.secret else {})
 
 
 def _quote(text: str) -> str:

@@ -78,6 +78,25 @@ def sample_results(name: str = "恒锐精工") -> dict[str, Any]:
             "lift": 1.33, "ci_low": -0.2, "ci_high": 2.9, "p_value": 0.13, "srm_p_value": 1.0,
             "warning": f"样本太小，尚不能下结论 {name}",
         },
+        "pipeline": {
+            "opportunities": 4, "pipeline_amount": 1000.0, "won": 2, "lost": 1, "won_amount": 500.0, "win_rate": 0.6667,
+            "avg_deal_size": 250.0, "avg_cycle_days": 7.0, "target_share": 0.6, "influenced_amount": 500.0,
+            "influence_days": 90, "model": "first",
+            "by_segment": [
+                {"segment": "engaged", "segment_zh": "网站互动过", "opportunities": 2, "pipeline_amount": 500.0,
+                 "won_amount": 500.0, "win_rate": 1.0},
+                {"segment": "not_engaged", "segment_zh": "未互动", "opportunities": 2, "pipeline_amount": 500.0,
+                 "won_amount": 0.0, "win_rate": 0.0},
+            ],
+            "by_channel": [{"channel": "paid_search", "channel_zh": name, "opportunities": 1, "pipeline_amount": 100.0,
+                            "won_amount": 100.0}],
+        },
+        "roi": [
+            {"utm_source": "baidu", "utm_medium": "cpc", "utm_campaign": name, "channel": "paid_search", "spend": 500.0,
+             "visits": 1, "target_accounts": 1, "leads": 2, "opportunities": 1, "pipeline_amount": 100000.0,
+             "won_amount": 100000.0, "cost_per_lead": 250.0, "cost_per_target_account": 500.0,
+             "cost_per_opportunity": 500.0, "pipeline_per_spend": 200.0},
+        ],
     }
 
 
@@ -86,6 +105,8 @@ EMPTY_RESULTS: dict[str, Any] = {
     "signals": [],
     "channels": [],
     "webinar": None,
+    "pipeline": {"opportunities": 0, "by_segment": [], "by_channel": []},
+    "roi": [],
     "experiments": {"arms": [], "lift": None, "ci_low": None, "ci_high": None, "p_value": None,
                     "srm_p_value": None, "warning": "暂无实验数据"},
 }
@@ -162,7 +183,8 @@ def test_every_section_renders_with_data_and_the_header_holds_the_key_numbers() 
     header = html.split('<section class="card"', 1)[0]
     # reached 2 of 3 target accounts, 2 engaged or further, 14 leads from the source rows, 1 surge
     assert re.findall(r'<div class="value">([^<]*)</div>', header) == ["2", "2", "18.0%", "14", "1"]
-    assert svgs_are_well_formed(html) == 5  # 2 sparklines, channel bars, webinar curve, lift interval
+    assert svgs_are_well_formed(html) == 6  # 2 sparklines, channel bars, webinar curve, pipeline bars, lift interval
+    assert "60.0%" in sections["pipeline"] and "网站互动过" in sections["pipeline"] and "200.0" in sections["roi"]
     assert_self_contained(html)
 
 
@@ -182,7 +204,7 @@ def test_hostile_names_are_escaped_everywhere_they_appear() -> None:
     assert html.count("<script>") == 1  # the dashboard's own sorting script, nothing else
     escaped = "&lt;script&gt;alert(&#34;pwn&#34;)&lt;/script&gt;"
     assert html.count(escaped) >= 6  # accounts, signals, channels, keyword, follow-up lists, warning
-    assert svgs_are_well_formed(html) == 5
+    assert svgs_are_well_formed(html) == 6
     sections = parse(html).text
     for name in SECTIONS:
         assert HOSTILE in sections[name], name  # shown as text, not run

@@ -59,7 +59,7 @@ def test_bad_rows_with_lines_and_skip(tmp_path: Path) -> None:
     db = tmp_path / "s.sqlite"
     result = run_abm("import", "crm", export, "--db", db, "--accounts", accounts)
     assert result.exit_code == 1 and "5 bad row(s), nothing imported" in result.stderr
-    for text in ("bad.csv:3: stage: 'dreaming' is not a stage", "bad.csv:4: account_id: 'ACC-999' is not in the accounts CSV",
+    for text in ("bad.csv:3: stage: 'dreaming' is not in the stage map", "bad.csv:4: account_id: 'ACC-999' is not in the accounts CSV",
                  "bad.csv:5: amount: 'lots'", "bad.csv:6: updated_at:", "bad.csv:7: account: empty"):
         assert text in result.stderr
     assert not db.exists()  # nothing was written, not even an empty store
@@ -74,6 +74,6 @@ def test_bad_headers(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "pass --accounts" in result.stderr
     export.write_text("company,colour\nx,red\n", encoding="utf-8")
     result = run_abm("import", "crm", export, "--db", tmp_path / "s.sqlite")
-    assert result.exit_code == 1 and "needs a stage column" in result.stderr
+    assert result.exit_code == 1 and "account stages need a stage column" in result.stderr
     export.write_text("", encoding="utf-8")
     assert "the file is empty" in run_abm("import", "crm", export, "--db", tmp_path / "s.sqlite").stderr

@@ -69,8 +69,9 @@ def test_a_broken_weights_file_lists_every_problem(tmp_path: Path) -> None:
 
 
 def test_stage_words_from_crms_and_csvs() -> None:
+    """The stage map: a lost deal (lost, 输单) leaves its account at engaged, not at its last open stage."""
     assert [normalize_stage(w) for w in ("商机", "POC", "Closed Won", "MQL", "已合作", "lost", "", None)] == [
-        "opportunity", "opportunity", "customer", "qualified", "customer", None, None, None,
+        "opportunity", "opportunity", "customer", "qualified", "customer", "engaged", None, None,
     ]  # fmt: skip
     assert further("aware", None, "customer", "engaged") == "customer" and further() == "unaware"
 

@@ -170,7 +170,7 @@ def test_a_version_1_store_gains_the_registration_columns_and_keeps_its_rows(tmp
         connection.execute("INSERT INTO webinar_registrants (webinar, name, source) VALUES ('w', 'Old Li', 'zoom')")
     connection.close()
     with Store.open(path) as store:
-        assert store.scalar("SELECT version FROM schema_version WHERE component = 'analytics'") == ANALYTICS_SCHEMA_VERSION == 2
+        assert store.scalar("SELECT version FROM schema_version WHERE component = 'analytics'") == ANALYTICS_SCHEMA_VERSION == 3
         store.insert_rows("webinar_registrants", [{"webinar": "w", "name": "New Wang", "title": "CIO", "answers": "{}"}])
         rows = store.query("SELECT name, title, phone, answers FROM webinar_registrants ORDER BY name")
     assert rows == [{"name": "New Wang", "title": "CIO", "phone": None, "answers": "{}"},
