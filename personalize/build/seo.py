@@ -9,8 +9,8 @@ online `Event` with their agenda as sub-events, other resources an `Article`, th
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
