@@ -26,7 +26,7 @@ REPORT_TYPES = ("whitepaper", "ebook")
 LANGUAGE = "zh-CN"
 
 
-def resource_description(resource: Resource | None, meta: dict[str, Any]) -> str | None:
+def resource_description(resource: Resource | None, meta: Mapping[str, Any]) -> str | None:
     """A resource's `summary` as the page's description, unless the writer set `description:`."""
     if resource is None or meta.get("description") or not resource.summary:
         return None
