@@ -30,18 +30,12 @@ sys.path.insert(0, str(REPO))
 from edge_throughput import serve  # noqa: E402  (benchmarks/ is this script's own folder)
 
 from personalize.edge.settings import Settings, to_env  # noqa: E402
+from tests.axe import PAGES  # noqa: E402  (the pages the accessibility tests check)
 from tests.conftest import CHROMIUM, free_port  # noqa: E402
 
 LIGHTHOUSE_DIR = HERE / "lighthouse"
 LIGHTHOUSE = LIGHTHOUSE_DIR / "node_modules" / ".bin" / "lighthouse"
 CHROME_FLAGS = "--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync"
-PAGES = {
-    "home": "/",
-    "listing": "/resources/",
-    "industry": "/industries/manufacturing/",
-    "resource": "/resources/articles/what-is-abm/",
-    "webinar": "/resources/webinars/2026-05-after-sales-profit-center/",
-}
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 GOALS = {"performance": 95, "accessibility": 98, "best-practices": 100, "seo": 100}
 

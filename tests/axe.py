@@ -9,6 +9,14 @@ from axe_playwright_python.base import AXE_FILE_PATH
 #: WCAG 2.2 A/AA (contrast, names, target size) and axe's best practices; no rule is turned off
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 BLOCKING = ("serious", "critical")
+#: one page of each template a visitor reaches (also what benchmarks/lighthouse.py measures)
+PAGES = {
+    "home": "/",
+    "listing": "/resources/",
+    "industry": "/industries/manufacturing/",
+    "resource": "/resources/articles/what-is-abm/",
+    "webinar": "/resources/webinars/2026-05-after-sales-profit-center/",
+}
 
 
 def violations(page: Any, *, impacts: tuple[str, ...] = BLOCKING) -> list[dict[str, Any]]:

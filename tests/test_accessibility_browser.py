@@ -16,21 +16,13 @@ import pytest
 from personalize.edge.app import create_app
 from personalize.edge.settings import Settings
 from tests.analytics.abm_cli import run_abm
-from tests.axe import describe, violations
+from tests.axe import PAGES, describe, violations
 from tests.build.test_site_browser import SEARCH_WORD, search
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
 TOKEN = "a11y-dashboard-token"
-#: the pages every visitor can reach, one of each template
-PAGES = {
-    "home": "/",
-    "listing": "/resources/",
-    "industry": "/industries/manufacturing/",
-    "resource": "/resources/articles/what-is-abm/",
-    "webinar": "/resources/webinars/2026-05-after-sales-profit-center/",
-}
 GATED = "/resources/orange-books/manufacturing-after-sales/"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
