@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # mkdocs-material prints an end-of-life banner on every build; it is noise in a demo and in CI.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: demo test lint install build serve chromium postgres clean
+.PHONY: demo test lint install build serve chromium postgres lighthouse clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ lint: install
 
 test: install lint chromium postgres
 	$(BIN)/python -m pytest
+
+# Lighthouse 12.2.3 (pinned in benchmarks/lighthouse/package-lock.json; 13 needs Node 22) on the demo through the edge
+benchmarks/lighthouse/node_modules/.bin/lighthouse: benchmarks/lighthouse/package-lock.json
+	cd benchmarks/lighthouse && npm ci --no-audit --no-fund --loglevel=error
+
+lighthouse: build chromium benchmarks/lighthouse/node_modules/.bin/lighthouse
+	$(BIN)/python benchmarks/lighthouse.py
 
 clean:
 	rm -rf site build $(DEMO_DB)* demo/dashboard.html

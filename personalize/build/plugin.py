@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -34,7 +35,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from personalize import leadform, manifest
-from personalize.build import confidential, listing, preview
+from personalize.build import confidential, listing, preview, seo
 from personalize.build.agenda import webinar_facts
 from personalize.build.frontmatter import Problem, Resource
 from personalize.build.resources import RESOURCES_DIR, check_page, find_download, relative
@@ -158,6 +159,9 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         if page.file.src_uri in self.resources:
             page.meta.setdefault("template", "abm-resource.html")
             page.meta.setdefault("hide", ["navigation", "toc"])  # the CTA column takes the sidebars' place
+            summary = seo.resource_description(self.resources[page.file.src_uri], page.meta)
+            if summary:
+                page.meta["description"] = escape(summary)  # the theme prints it as is (no autoescape)
         if page.file.src_uri in self.private:
             page.meta["search"] = {"exclude": True}
         return markdown
@@ -173,6 +177,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         if self.preview:
             context["abm_preview"] = self.preview.banner
         keys = [*(self.preview.keys if self.preview else ()), f"industry:{meta.get('industry')}"]
+        context["abm_seo"] = self._seo(page, config, slot_data(self.variants, *keys)["hero"])
         fragments = self.renderer.fragments(slot_data(self.variants, *keys))
         if uri in self.resources:
             resource = self.resources[uri]
@@ -190,6 +195,12 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         abm["label"] = self.listing.label
         context["abm"] = abm
         return template_context
+
+    def _seo(self, page: Page, config: MkDocsConfig, hero: dict[str, Any]) -> dict[str, Any]:
+        return seo.page_seo(url=page.url, title=str(page.meta.get("title") or page.title or config.site_name),
+                            description=page.meta.get("description") or config.site_description or "",
+                            config=config, resource=self.resources.get(page.file.src_uri),
+                            hero_image=hero.get("image"), home=page.meta.get("template") == HOME_TEMPLATE)
 
     def _asset_cta(self, uri: str, url: str) -> dict[str, str] | None:
         resource = self.resources[uri]
