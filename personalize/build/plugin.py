@@ -107,6 +107,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         self.resources: dict[str, Resource] = check.resources  # src_uri -> resource (public and private)
         self.private = {uri for uri, resource in self.resources.items() if resource.accounts}  # for named accounts
         self.variants = check.variants
+        self._fragments: dict[tuple[str, ...], dict[str, str]] = {}
         for file in list(files):
             if file.src_uri.startswith(checks.VARIANTS_DIR + "/"):
                 files.remove(file)
@@ -163,8 +164,8 @@ class AbmPlugin(BasePlugin[AbmConfig]):
             meta = {}
         if self.preview:
             context["abm_preview"] = self.preview.banner
-        keys = [*(self.preview.keys if self.preview else ()), f"industry:{meta.get('industry')}"]
-        fragments = self.renderer.fragments(slot_data(self.variants, *keys))
+        keys = (*(self.preview.keys if self.preview else ()), f"industry:{meta.get('industry')}")
+        fragments = dict(self._slot_fragments(keys))
         if uri in self.resources:
             resource = self.resources[uri]
             cta = self._asset_cta(uri, page.url)
@@ -181,6 +182,12 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         abm["label"] = self.listing.label
         context["abm"] = abm
         return template_context
+
+    def _slot_fragments(self, keys: tuple[str, ...]) -> dict[str, str]:
+        """The slots' default HTML for a chain of variant keys, rendered once per build, not once per page."""
+        if keys not in self._fragments:
+            self._fragments[keys] = self.renderer.fragments(slot_data(self.variants, *keys))
+        return self._fragments[keys]
 
     def _asset_cta(self, uri: str, url: str) -> dict[str, str] | None:
         resource = self.resources[uri]
