@@ -93,28 +93,48 @@ def industry_ids(taxonomy: Taxonomy) -> list[str]:
 
 
 class Listing:
-    """What each generated page, the home page and the filters show."""
+    """What each generated page, the home page and the filters show.
+
+    Each facet value's entries and the filter panel are worked out once per build: every generated
+    page asks for them, and a scan of all entries per page and value grew with pages × values.
+    """
 
     def __init__(self, entries: list[Entry], taxonomy: Taxonomy) -> None:
         self.entries = sorted(entries, key=lambda e: (e.date, e.title), reverse=True)
         self.taxonomy = taxonomy
+        self._matching: dict[tuple[str, str], list[Entry]] = {}
+        every_industry = set(taxonomy.ids("industries"))
+        for e in self.entries:
+            for facet in FACETS:
+                values = set(e.values(facet))
+                if facet == "industry" and ALL_INDUSTRIES in values:
+                    values |= every_industry
+                for value in values:
+                    self._matching.setdefault((facet, value), []).append(e)
+        self._facets: list[dict[str, Any]] | None = None
 
     def label(self, facet: str, value: str) -> str:
         return self.taxonomy.label(FACETS[facet][0], value)
 
     def select(self, **chosen: str) -> list[Entry]:
         """Entries matching every chosen facet value, e.g. select(industry="retail", stage="mofu")."""
+        if len(chosen) == 1:
+            [(facet, value)] = chosen.items()
+            return list(self._matching.get((facet, value), []))
         return [e for e in self.entries if all(e.matches(f, v) for f, v in chosen.items())]
 
     def facets(self) -> list[dict[str, Any]]:
         """The filter panel: each facet with its values, labels, counts and no-JS page URLs."""
-        return [{
-            "name": facet, "label": {"industry": "行业", "stage": "阶段", "type": "类型", "persona": "角色"}[facet],
-            "options": [{"value": value, "label": self.label(facet, value), "count": len(self.select(**{facet: value})),
-                         "url": facet_uri(facet, value)[:-3] + "/"}
-                        for value in self.taxonomy.ids(dimension)
-                        if not (facet == "industry" and value == ALL_INDUSTRIES)],
-        } for facet, (dimension, _) in FACETS.items()]
+        if self._facets is None:
+            self._facets = [{
+                "name": facet, "label": {"industry": "行业", "stage": "阶段", "type": "类型", "persona": "角色"}[facet],
+                "options": [{"value": value, "label": self.label(facet, value),
+                             "count": len(self._matching.get((facet, value), [])),
+                             "url": facet_uri(facet, value)[:-3] + "/"}
+                            for value in self.taxonomy.ids(dimension)
+                            if not (facet == "industry" and value == ALL_INDUSTRIES)],
+            } for facet, (dimension, _) in FACETS.items()]
+        return self._facets
 
     def by_stage(self, entries: list[Entry], limit: int | None = None) -> list[dict[str, Any]]:
         """Entries grouped ToFu -> MoFu -> BoFu, for the home and industry pages."""

@@ -35,18 +35,17 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from personalize import leadform, manifest
-from personalize.build import confidential, listing, preview, seo
+from personalize.build import checks, confidential, listing, preview, seo
 from personalize.build.agenda import webinar_facts
 from personalize.build.frontmatter import Problem, Resource
-from personalize.build.resources import RESOURCES_DIR, check_page, find_download, relative
+from personalize.build.resources import find_download, relative
 from personalize.build.slots import SlotRenderer, container
-from personalize.build.variants import Variant, read_variants, slot_data
+from personalize.build.variants import Variant, slot_data
 from personalize.errors import UserError
 from personalize.taxonomy import Taxonomy
 
 log = logging.getLogger("mkdocs.plugins.abm")
 
-VARIANTS_DIR = "variants"
 HOME_TEMPLATE = "home.html"
 
 
@@ -101,27 +100,20 @@ class AbmPlugin(BasePlugin[AbmConfig]):
     # -- files: validate, split public from private, add the generated pages --------------------
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        docs_dir = Path(config.docs_dir)
-        problems: list[Problem] = []
-        self.resources: dict[str, Resource] = {}  # src_uri -> resource (public and private)
-        self.private: set[str] = set()  # src_uris of pages written for named accounts
-        variant_sources: list[tuple[str, str]] = []
+        pages = [(file.src_uri, Path(file.abs_src_path)) for file in files
+                 if file.abs_src_path and file.is_documentation_page()]
+        check = checks.check_content(pages, content_dir=Path(config.docs_dir), root=self.root,
+                                     taxonomy=self.taxonomy, strict=self.config.strict_keys or config.strict)
+        _report(check.problems)
+        self.resources: dict[str, Resource] = check.resources  # src_uri -> resource (public and private)
+        self.private = {uri for uri, resource in self.resources.items() if resource.accounts}  # for named accounts
+        self.variants = check.variants
+        self._fragments: dict[tuple[str, ...], dict[str, str]] = {}
         for file in list(files):
-            if file.src_uri.startswith(VARIANTS_DIR + "/"):
+            if file.src_uri.startswith(checks.VARIANTS_DIR + "/"):
                 files.remove(file)
-                if file.src_uri.endswith(".md"):
-                    variant_sources.append((relative(Path(file.abs_src_path or ""), self.root), file.content_string))
-            elif file.src_uri.startswith(RESOURCES_DIR + "/") and file.is_documentation_page():
-                check = check_page(Path(file.abs_src_path or ""), content_dir=docs_dir, root=self.root,
-                                   taxonomy=self.taxonomy, strict=self.config.strict_keys)
-                problems += check.problems
-                if check.resource is not None:
-                    self.resources[file.src_uri] = check.resource
-                    file.inclusion = InclusionLevel.NOT_IN_NAV
-                    if check.resource.accounts:
-                        self.private.add(file.src_uri)
-        self.variants, variant_problems = read_variants(variant_sources, taxonomy=self.taxonomy, docs_dir=docs_dir)
-        _report(problems + variant_problems)
+            elif file.src_uri in self.resources:
+                file.inclusion = InclusionLevel.NOT_IN_NAV
         self.preview = self._preview(self.variants)
         account = self.preview.account if self.preview else None
         #: the previewed account's own pages, kept in serve's site and shown like public ones
@@ -176,9 +168,9 @@ class AbmPlugin(BasePlugin[AbmConfig]):
             meta = {}
         if self.preview:
             context["abm_preview"] = self.preview.banner
-        keys = [*(self.preview.keys if self.preview else ()), f"industry:{meta.get('industry')}"]
+        keys = (*(self.preview.keys if self.preview else ()), f"industry:{meta.get('industry')}")
         context["abm_seo"] = self._seo(page, config, slot_data(self.variants, *keys)["hero"])
-        fragments = self.renderer.fragments(slot_data(self.variants, *keys))
+        fragments = dict(self._slot_fragments(keys))
         if uri in self.resources:
             resource = self.resources[uri]
             cta = self._asset_cta(uri, page.url)
@@ -201,6 +193,12 @@ class AbmPlugin(BasePlugin[AbmConfig]):
                             description=page.meta.get("description") or config.site_description or "",
                             config=config, resource=self.resources.get(page.file.src_uri),
                             hero_image=hero.get("image"), home=page.meta.get("template") == HOME_TEMPLATE)
+
+    def _slot_fragments(self, keys: tuple[str, ...]) -> dict[str, str]:
+        """The slots' default HTML for a chain of variant keys, rendered once per build, not once per page."""
+        if keys not in self._fragments:
+            self._fragments[keys] = self.renderer.fragments(slot_data(self.variants, *keys))
+        return self._fragments[keys]
 
     def _asset_cta(self, uri: str, url: str) -> dict[str, str] | None:
         resource = self.resources[uri]

@@ -30,14 +30,21 @@ def find_download(download: str, *, page: Path, content_dir: Path) -> Path | Non
     return None
 
 
+def read_page(page: Path, path: str) -> tuple[str | None, list[Problem]]:
+    """A page's text, or a problem (named `path`) when it is not UTF-8."""
+    try:
+        return page.read_text(encoding="utf-8"), []
+    except UnicodeDecodeError as error:
+        return None, [Problem(path, None, "file", f"not UTF-8 text ({error.reason} at byte "
+                              f"{error.start}); save the file as UTF-8")]
+
+
 def check_page(page: Path, *, content_dir: Path, root: Path, taxonomy: Taxonomy, strict: bool = False) -> PageCheck:
     """Check one resource page file, including that its download exists."""
     path = relative(page, root)
-    try:
-        text = page.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        return PageCheck(None, [Problem(path, None, "file", f"not UTF-8 text ({error.reason} at byte "
-                                        f"{error.start}); save the file as UTF-8")])
+    text, problems = read_page(page, path)
+    if text is None:
+        return PageCheck(None, problems)
     check = check_resource(text, path=path, taxonomy=taxonomy, strict=strict)
     resource = check.resource
     if resource and resource.download and not find_download(resource.download, page=page, content_dir=content_dir):

@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from personalize.build.checks import check_content, content_pages
 from personalize.build.frontmatter import Problem, Resource
 from personalize.build.resources import collect
 from personalize.errors import UserError
@@ -20,13 +21,44 @@ def content() -> None:
     """Check and list the resource pages under the content directory."""
 
 
+CONTENT_OPTION = click.option("--content", "content_dir", type=click.Path(path_type=Path), default=Path("content"),
+                              show_default=True, help="The content directory (MkDocs docs_dir).")
+TAXONOMY_OPTION = click.option("--taxonomy", "taxonomy_file", type=click.Path(path_type=Path),
+                               default=Path("taxonomy.yml"), show_default=True,
+                               help="The taxonomy file with the allowed tag values.")
+
+
+@content.command("check")
+@CONTENT_OPTION
+@TAXONOMY_OPTION
+@click.option("--strict", is_flag=True, help="Fail on warnings too: unknown keys and misplaced resource pages "
+              "are errors, as in `mkdocs build --strict`.")
+def check(content_dir: Path, taxonomy_file: Path, strict: bool) -> None:
+    """Check every page as `mkdocs build` does, without building the site.
+
+    Prints each problem as the build does (file:line: field: message) to stderr; the exit code is 1
+    on any error (with --strict, on any warning). For editors, pre-commit and CI; run it in the
+    project root.
+    """
+    if not content_dir.is_dir():
+        raise UserError(f"no content directory {content_dir}; run in the project root or pass --content DIR")
+    taxonomy = Taxonomy.load(taxonomy_file)
+    result = check_content(content_pages(content_dir), content_dir=content_dir, root=Path.cwd(), taxonomy=taxonomy,
+                           strict=strict)
+    failing = result.problems if strict else result.errors
+    _print(result.problems)
+    summary = (f"{result.pages} page{'' if result.pages == 1 else 's'} checked: {len(result.errors)} error(s), "
+               f"{len(result.warnings)} warning(s)")
+    if failing:
+        raise UserError(f"{summary}; fix them and check again")
+    click.echo(summary)
+
+
 @content.command("list")
 @click.option("--format", "format_", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="A table for people, or a JSON list of objects for scripts.")
-@click.option("--content", "content_dir", type=click.Path(path_type=Path), default=Path("content"),
-              show_default=True, help="The content directory (MkDocs docs_dir).")
-@click.option("--taxonomy", "taxonomy_file", type=click.Path(path_type=Path), default=Path("taxonomy.yml"),
-              show_default=True, help="The taxonomy file with the allowed tag values.")
+@CONTENT_OPTION
+@TAXONOMY_OPTION
 @click.option("--strict", is_flag=True, help="Treat unknown front-matter keys as errors, as `mkdocs build --strict` does.")
 def list_(format_: str, content_dir: Path, taxonomy_file: Path, strict: bool) -> None:
     """List every resource with its tags and webinar facts.
@@ -46,10 +78,15 @@ def list_(format_: str, content_dir: Path, taxonomy_file: Path, strict: bool) ->
     _report(problems)
 
 
-def _report(problems: list[Problem]) -> None:
-    """Print the problems to stderr; any error makes the command fail after the listing."""
+def _print(problems: list[Problem]) -> None:
+    """Each problem on its own line of stderr, in the build's words (red errors, yellow warnings)."""
     for problem in problems:
         click.secho(str(problem), err=True, fg="red" if problem.severity == "error" else "yellow")
+
+
+def _report(problems: list[Problem]) -> None:
+    """Print the problems to stderr; any error makes the command fail after the listing."""
+    _print(problems)
     invalid = sorted({problem.path for problem in problems if problem.severity == "error"})
     if invalid:
         pages = "page has" if len(invalid) == 1 else "pages have"
