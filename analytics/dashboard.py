@@ -23,7 +23,7 @@ from analytics.stages import STAGES, STAGES_ZH
 #: The period the dashboard covers when none is given: the last four weeks.
 DEFAULT_DAYS = 28
 #: The reports the dashboard shows, in page order: those with a section.
-SECTION_REPORTS = tuple(report for report in registry().values() if report.section is not None)
+SECTION_REPORTS = tuple(report for report in registry().values() if report.section is not None and report.section.on_dashboard)
 SECTIONS = tuple(report.name for report in SECTION_REPORTS)
 TIERS = {"1": "一对一", "2": "一对少", "3": "一对多"}
 ENGAGED_STAGES = frozenset(STAGES[STAGES.index("engaged") :])
