@@ -90,7 +90,8 @@ def test_experiments_and_leads_objects_and_explain(db: Path, tmp_path: Path) -> 
 def test_user_errors_and_exit_codes(db: Path, tmp_path: Path) -> None:
     unknown = run_abm("report", "acounts", "--db", db)
     assert unknown.exit_code == 2
-    assert "unknown report 'acounts'" in unknown.stderr and "accounts, signals, channels, webinar, leads, experiments" in unknown.stderr
+    assert "unknown report 'acounts'" in unknown.stderr and all(
+        f" {name}," in unknown.stderr for name in ("accounts", "signals", "channels", "webinar", "leads", "experiments"))
     webinar = run_abm("report", "webinar", "no-such-webinar", "--db", db, "--site", tmp_path)
     assert webinar.exit_code == 1 and "no-such-webinar" in webinar.stderr
     no_store = run_abm("report", "accounts", "--db", tmp_path / "missing.sqlite")
