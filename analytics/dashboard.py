@@ -104,8 +104,12 @@ def render_dashboard(
     period: tuple[Any, Any] | None = None,
     title: str = "ABM 账户洞察",
     leads: int | None = None,
+    account_links: bool = False,
 ) -> str:
-    """The whole dashboard; a missing or empty result renders its section as "暂无数据"."""
+    """The whole dashboard; a missing or empty result renders its section as "暂无数据".
+
+    `account_links`: account names link to ``accounts/<ID>`` (the edge serves those pages, a file has none).
+    """
     views = {report.name: _view(report, results.get(report.name), results) for report in SECTION_REPORTS}
     template = _environment.get_template("dashboard.html.j2")
     return template.render(
@@ -114,6 +118,7 @@ def render_dashboard(
         generated=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
         kpis=key_numbers(views, leads),
         sections=[_section(report, views[report.name]) for report in SECTION_REPORTS],
+        account_links=account_links,
     )
 
 
@@ -133,9 +138,10 @@ def leads_count(context: ReportContext) -> int:
     ) or 0)  # fmt: skip
 
 
-def build_dashboard(context: ReportContext, *, webinar: str | None = None) -> str:
+def build_dashboard(context: ReportContext, *, webinar: str | None = None, account_links: bool = False) -> str:
     period = (context.period.since.isoformat(), context.period.until.isoformat())
-    return render_dashboard(build_results(context, webinar=webinar), period=period, leads=leads_count(context))
+    results = build_results(context, webinar=webinar)
+    return render_dashboard(results, period=period, leads=leads_count(context), account_links=account_links)
 
 
 def render_report_html(name: str, result: Any, *, period: tuple[Any, Any] | None = None) -> str:

@@ -104,9 +104,17 @@ def _webinars(spans: Sequence[Mapping[str, Any]], titles: Mapping[str, str]) -> 
     return [{"slug": slug, "title": titles.get(slug), "minutes": round(s / 60, 1)} for slug, s in seconds.items()]
 
 
+def is_known(ctx: ReportContext, account_id: str) -> bool:
+    """An account of the CSV, or (without one) an account id some event or lead carries."""
+    if ctx.accounts is not None:
+        return ctx.accounts.get(account_id) is not None
+    sql = "SELECT 1 AS found FROM events WHERE account_id = ? UNION ALL SELECT 1 FROM leads WHERE account_id = ?"
+    return bool(ctx.store.query(sql + " LIMIT 1", [account_id, account_id]))
+
+
 def build(ctx: ReportContext, *, account_id: str, **options: Any) -> dict[str, Any]:
-    if ctx.accounts is not None and ctx.accounts.get(account_id) is None:
-        raise UserError(f"account {account_id!r} is not in the accounts CSV; use an id from its id column")
+    if not is_known(ctx, account_id):
+        raise UserError(f"no account {account_id!r} in the accounts CSV or the store; use an id from the CSV's id column")
     ctx.step("线索与人员")
     leads = account_leads(ctx, account_id)
     people = People(leads)
