@@ -58,6 +58,14 @@ def sample_results(name: str = "恒锐精工") -> dict[str, Any]:
              "utm_medium": None, "utm_campaign": None, "utm_term": f"MES 系统 {name}", "visits": 80,
              "target_account_visits": 20, "accounts_reached": 3, "leads": 2, "leads_per_100_visits": 2.5},
         ],
+        "content": [
+            {"path": "/resources/smart-factory/", "title": f"{name} 白皮书", "type": "whitepaper", "stage": "mofu",
+             "views": 90, "people": 30, "accounts": 12, "target_accounts": 8, "tier1_accounts": 2, "downloads": 9,
+             "leads": 4, "engaged_minutes": 60.5, "target_share": 0.55},
+            {"path": "/resources/quiet/", "title": "冷门资源", "type": "article", "stage": "tofu", "views": 3,
+             "people": 3, "accounts": 0, "target_accounts": 0, "tier1_accounts": 0, "downloads": 0, "leads": 0,
+             "engaged_minutes": 0, "target_share": 0.0},
+        ],
         "webinar": {
             "registrants": 40,
             "attendees": 30,
@@ -85,6 +93,7 @@ EMPTY_RESULTS: dict[str, Any] = {
     "accounts": [],
     "signals": [],
     "channels": [],
+    "content": [],
     "webinar": None,
     "experiments": {"arms": [], "lift": None, "ci_low": None, "ci_high": None, "p_value": None,
                     "srm_p_value": None, "warning": "暂无实验数据"},
