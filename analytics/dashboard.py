@@ -69,7 +69,9 @@ def key_numbers(views: Mapping[str, Mapping[str, Any]], leads: int | None = None
     """The header: what a CMO asks first."""
     accounts = views.get("accounts", {}).get("rows", []) + views.get("accounts", {}).get("quiet", [])
     reached = sum(1 for row in accounts if (row.get("visits") or 0) > 0)
-    engaged = sum(1 for row in accounts if (row.get("visits") or 0) > 0 and row.get("stage") in ENGAGED_STAGES)
+    engaged_rows = [row for row in accounts if (row.get("visits") or 0) > 0 and row.get("stage") in ENGAGED_STAGES]
+    engaged = len(engaged_rows)
+    contacts = [int(row.get("known_contacts") or 0) for row in engaged_rows]
     if leads is None:
         leads = sum(int(row.get("leads") or 0) for row in views.get("channels", {}).get("rows", []))
     share = views.get("accounts", {}).get("target_share_of_all")
@@ -87,6 +89,11 @@ def key_numbers(views: Mapping[str, Mapping[str, Any]], leads: int | None = None
             "label": "激增账户",
             "value": _number(views.get("signals", {}).get("counts", {}).get("surge", 0)),
             "hint": "本周明显高于基线",
+        },
+        {
+            "label": "活跃账户平均联系人",
+            "value": _number(sum(contacts) / len(contacts), 1) if contacts else "–",
+            "hint": "每个活跃目标账户留过资料的不同人数（采购委员会）",
         },
     ]
 

@@ -84,3 +84,15 @@ def test_topics_count_pageviews_by_the_pages_topics(tmp_path: Path) -> None:
 def test_an_unknown_account_is_an_error(tmp_path: Path) -> None:
     with report_context(tmp_path, EVENTS, accounts=BOOK) as ctx, pytest.raises(UserError, match="ACC-9"):
         account.build(ctx, account_id="ACC-9")
+
+
+def test_the_accounts_report_counts_the_known_buying_committee(tmp_path: Path) -> None:
+    from analytics.reports import accounts
+
+    more = [*LEADS, {"lead_id": "L3", "ts": at(3), "visitor_id": "v-zhao", "name": "赵强", "email": "zhao@acc-1.example",
+                     "role": "采购经理", "account_id": "ACC-1"}]  # fmt: skip
+    with report_context(tmp_path, EVENTS, tables={"leads": more}, accounts=BOOK) as ctx:
+        rows = {row["account_id"]: row for row in accounts.build(ctx)}
+    # Li (two leads, one e-mail in two spellings) and Zhao; Li's latest role counts
+    assert (rows["ACC-1"]["known_contacts"], rows["ACC-1"]["roles"]) == (2, ["IT 总监", "采购经理"])
+    assert (rows["ACC-2"]["known_contacts"], rows["ACC-2"]["roles"]) == (0, [])
