@@ -49,7 +49,8 @@ def test_rows_match_by_domain_and_by_company_name_and_unmatched_are_listed(tmp_p
         assert {n: r["account_id"] for n, r in found.items()} == {"李娜": "ACC-1", "陈刚": "ACC-2", "Tom Lee": "ACC-1", "赵敏": None}
         assert {(r["utm_campaign"], r["utm_medium"], r["ts"]) for r in found.values()} == {
             ("2026智造峰会", "offline", "2026-04-02T00:00:00.000Z")}
-        assert (found["李娜"]["role"], found["李娜"]["phone"], found["陈刚"]["company"]) == ("IT 总监", "13800000001", "优品汇零售股份有限公司")
+        li, chen = found["李娜"], found["陈刚"]
+        assert (li["role"], li["phone"], chen["company"]) == ("IT 总监", "13800000001", "优品汇零售股份有限公司")
 
     again = run_abm(*args)  # the same file again replaces it
     assert again.exit_code == 0, again.output
