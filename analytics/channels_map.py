@@ -31,6 +31,7 @@ CHANNELS_ZH: Final = {
     "display": "展示广告",
     "referral": "外部引荐",
     "campaign": "营销活动",
+    "offline_event": "线下活动",
     "direct": "直接访问",
 }
 PAID: Final = frozenset({"paid_search", "paid_social", "display"})
@@ -45,6 +46,8 @@ MEDIUMS: Final = {
     **dict.fromkeys(("email", "e-mail", "edm", "newsletter", "邮件"), "email"),
     **dict.fromkeys(("display", "banner", "cpm", "native", "video"), "display"),
     **dict.fromkeys(("referral", "syndication", "partner", "affiliate"), "referral"),
+    # posters, badges and slides at events and booths (`abm link --qr`), and `abm import event-leads`
+    **dict.fromkeys(("offline", "event", "events", "qr", "qrcode", "booth", "线下", "线下活动"), "offline_event"),
 }
 
 

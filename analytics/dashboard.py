@@ -28,7 +28,7 @@ from analytics.results import rows_of
 #: The period the dashboard covers when none is given: the last four weeks.
 DEFAULT_DAYS = 28
 #: The reports the dashboard shows, in page order: those with a section.
-SECTION_REPORTS = tuple(report for report in registry().values() if report.section is not None)
+SECTION_REPORTS = tuple(report for report in registry().values() if report.section is not None and report.section.on_dashboard)
 SECTIONS = tuple(report.name for report in SECTION_REPORTS)
 TIERS = {"1": "一对一", "2": "一对少", "3": "一对多"}
 ENGAGED_STAGES = frozenset(STAGES[STAGES.index("engaged") :])
@@ -82,7 +82,9 @@ def key_numbers(views: Mapping[str, Mapping[str, Any]], leads: int | None = None
     """The header: what a CMO asks first."""
     accounts = views.get("accounts", {}).get("rows", []) + views.get("accounts", {}).get("quiet", [])
     reached = sum(1 for row in accounts if (row.get("visits") or 0) > 0)
-    engaged = sum(1 for row in accounts if (row.get("visits") or 0) > 0 and row.get("stage") in ENGAGED_STAGES)
+    engaged_rows = [row for row in accounts if (row.get("visits") or 0) > 0 and row.get("stage") in ENGAGED_STAGES]
+    engaged = len(engaged_rows)
+    contacts = [int(row.get("known_contacts") or 0) for row in engaged_rows]
     if leads is None:
         leads = sum(int(row.get("leads") or 0) for row in views.get("channels", {}).get("rows", []))
     share = views.get("accounts", {}).get("target_share_of_all")
@@ -100,6 +102,11 @@ def key_numbers(views: Mapping[str, Mapping[str, Any]], leads: int | None = None
             "label": "激增账户",
             "value": _number(views.get("signals", {}).get("counts", {}).get("surge", 0)),
             "hint": "本周明显高于基线",
+        },
+        {
+            "label": "活跃账户平均联系人",
+            "value": _number(sum(contacts) / len(contacts), 1) if contacts else "–",
+            "hint": "每个活跃目标账户留过资料的不同人数（采购委员会）",
         },
     ]
 
@@ -135,10 +142,12 @@ def render_dashboard(
     title: str = "ABM 账户洞察",
     leads: int | None = None,
     zone: tzinfo | None = None,
+    account_links: bool = False,
 ) -> str:
     """The whole dashboard; a missing or empty result renders its section as "暂无数据".
 
-    Times are shown in the period's zone (or `zone`, else the configured one).
+    Times are shown in the period's zone (or `zone`, else the configured one). `account_links`: account
+    names link to ``accounts/<ID>`` (the edge serves those pages, a file has none).
     """
     views = {report.name: _view(report, results.get(report.name), results) for report in SECTION_REPORTS}
     template = _environment.get_template("dashboard.html.j2")
@@ -147,6 +156,7 @@ def render_dashboard(
         **_page(period, zone),
         kpis=key_numbers(views, leads),
         sections=[_section(report, views[report.name]) for report in SECTION_REPORTS],
+        account_links=account_links,
     )
 
 
@@ -166,9 +176,9 @@ def leads_count(context: ReportContext) -> int:
     ) or 0)  # fmt: skip
 
 
-def build_dashboard(context: ReportContext, *, webinar: str | None = None) -> str:
+def build_dashboard(context: ReportContext, *, webinar: str | None = None, account_links: bool = False) -> str:
     results = build_results(context, webinar=webinar)
-    return render_dashboard(results, period=context.period, leads=leads_count(context))
+    return render_dashboard(results, period=context.period, leads=leads_count(context), account_links=account_links)
 
 
 def render_report_html(name: str, result: Any, *, period: PeriodArg = None, zone: tzinfo | None = None) -> str:

@@ -44,6 +44,7 @@ from personalize.events import (
     EVENT_COLUMNS,
     EVENT_KINDS,
     LEAD_FIELDS,
+    LINK_FIELDS,
     NUMERIC_FIELDS,
 )
 
@@ -365,6 +366,8 @@ class Store:
             return list(EVENT_COLUMNS)
         if table == "leads":
             return list(LEAD_FIELDS)
+        if table == "links":
+            return list(LINK_FIELDS)
         if table in ANALYTICS_TABLES:
             return list(ANALYTICS_TABLES[table])
         raise UserError(f"no table {table!r} in the event store")

@@ -15,9 +15,10 @@ import hashlib
 import hmac
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +28,9 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from personalize.errors import UserError
+
+if TYPE_CHECKING:
+    from analytics.context import ReportContext
 
 COOKIE = "abm_dashboard"
 COOKIE_SECONDS = 12 * 3600
@@ -95,56 +99,107 @@ class Cached:
             return self._value
 
 
-def dashboard_app(token: str | None, render: Callable[[], str], *, cache_seconds: float = CACHE_SECONDS) -> ASGIApp:
-    """The login-guarded app; `render` builds the dashboard HTML (cached for `cache_seconds`)."""
+def _refusal(token: str | None, request: Request) -> Response | None:
+    """None when the request is logged in; else the 401 (or the redirect that swaps ?token= for a cookie)."""
+    if not token:
+        return PlainTextResponse(NO_TOKEN, status_code=401, headers=HEADERS)
+    offered = _presented_tokens(request)
+    if any(hmac.compare_digest(t.encode(), token.encode()) for t in offered):
+        if "token" not in request.query_params:
+            return None
+        response: Response = RedirectResponse(str(request.url.remove_query_params("token")), 303)
+        response.set_cookie(
+            COOKIE,
+            _cookie_value(token),
+            max_age=COOKIE_SECONDS,
+            path=request.scope.get("root_path") or "/",
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+        return response
+    if hmac.compare_digest(request.cookies.get(COOKIE, "").encode(), _cookie_value(token).encode()):
+        return None
+    challenge = {"WWW-Authenticate": 'Basic realm="abm dashboard", charset="UTF-8"'}
+    return PlainTextResponse(LOGIN, status_code=401, headers={**HEADERS, **challenge})
+
+
+async def _page(render: Callable[[], str | None]) -> Response:
+    """The rendered page, 404 when there is none, 503 (saying why) when it cannot be made now."""
+    try:
+        html = await run_in_threadpool(render)
+    except UserError as error:
+        return PlainTextResponse(f"看板暂时无法生成：{error}\n", status_code=503, headers=HEADERS)
+    if html is None:
+        return PlainTextResponse("没有这个账户。\nNo such account.\n", status_code=404, headers=HEADERS)
+    return HTMLResponse(html, headers=HEADERS)
+
+
+def dashboard_app(
+    token: str | None,
+    render: Callable[[], str],
+    *,
+    account: Callable[[str], str | None] | None = None,
+    cache_seconds: float = CACHE_SECONDS,
+) -> ASGIApp:
+    """The login-guarded app; `render` builds the dashboard HTML (cached for `cache_seconds`), `account`
+    one account's page at ``accounts/<ID>`` (None for an unknown account), behind the same login."""
     cached = Cached(render, cache_seconds)
 
     async def dashboard(request: Request) -> Response:
-        if not token:
-            return PlainTextResponse(NO_TOKEN, status_code=401, headers=HEADERS)
-        offered = _presented_tokens(request)
-        if any(hmac.compare_digest(t.encode(), token.encode()) for t in offered):
-            if "token" in request.query_params:  # swap the token in the address for a cookie
-                response: Response = RedirectResponse(str(request.url.remove_query_params("token")), 303)
-                response.set_cookie(
-                    COOKIE,
-                    _cookie_value(token),
-                    max_age=COOKIE_SECONDS,
-                    path=request.scope.get("root_path") or "/",
-                    httponly=True,
-                    samesite="strict",
-                    secure=request.url.scheme == "https",
-                )
-                return response
-        elif not hmac.compare_digest(request.cookies.get(COOKIE, "").encode(), _cookie_value(token).encode()):
-            challenge = {"WWW-Authenticate": 'Basic realm="abm dashboard", charset="UTF-8"'}
-            return PlainTextResponse(LOGIN, status_code=401, headers={**HEADERS, **challenge})
-        try:
-            html = await run_in_threadpool(cached)
-        except UserError as error:
-            return PlainTextResponse(f"看板暂时无法生成：{error}\n", status_code=503, headers=HEADERS)
-        return HTMLResponse(html, headers=HEADERS)
+        return _refusal(token, request) or await _page(cached)
 
-    return Starlette(routes=[Route("/", dashboard, methods=["GET", "HEAD"])])
+    async def account_page(request: Request) -> Response:
+        refused = _refusal(token, request)
+        if refused is not None or account is None:
+            return refused or PlainTextResponse("Not Found\n", status_code=404, headers=HEADERS)
+        account_id = request.path_params["account_id"]
+        return await _page(lambda: account(account_id))
+
+    return Starlette(routes=[Route("/", dashboard, methods=["GET", "HEAD"]),
+                             Route("/accounts/{account_id}", account_page, methods=["GET", "HEAD"])])  # fmt: skip
+
+
+@contextmanager
+def _settings_context(settings: Any) -> Iterator[ReportContext]:
+    """A report context over the edge's store, accounts CSV and built site, for the dashboard's period."""
+    from analytics.context import open_context
+    from analytics.dashboard import DEFAULT_DAYS
+
+    with open_context(
+        str(getattr(settings, "db", "abm.sqlite")),
+        accounts=getattr(settings, "accounts", None),
+        taxonomy=Path(getattr(settings, "taxonomy", "taxonomy.yml")),
+        site=getattr(settings, "site", None),
+        tz=getattr(settings, "timezone", None),
+        days=DEFAULT_DAYS,
+    ) as context:
+        yield context
 
 
 def settings_renderer(settings: Any) -> Callable[[], str]:
-    """Build the dashboard from the edge's settings: its store, accounts CSV, built site and time zone."""
+    """Build the dashboard from the edge's settings (store, accounts, site, time zone); account rows link to their pages."""
 
     def render() -> str:
-        from analytics.context import open_context
-        from analytics.dashboard import DEFAULT_DAYS, build_dashboard
+        from analytics.dashboard import build_dashboard
 
-        db = str(getattr(settings, "db", "abm.sqlite"))
-        with open_context(
-            db,
-            accounts=getattr(settings, "accounts", None),
-            taxonomy=Path(getattr(settings, "taxonomy", "taxonomy.yml")),
-            site=getattr(settings, "site", None),
-            tz=getattr(settings, "timezone", None),
-            days=DEFAULT_DAYS,
-        ) as context:
-            return build_dashboard(context)
+        with _settings_context(settings) as context:
+            return build_dashboard(context, account_links=True)
+
+    return render
+
+
+def settings_account_renderer(settings: Any) -> Callable[[str], str | None]:
+    """One account's page from the edge's settings; None for an account the store and CSV never heard of."""
+
+    def render(account_id: str) -> str | None:
+        from analytics.dashboard import render_report_html
+        from analytics.reports.account import build, is_known
+
+        with _settings_context(settings) as context:
+            if not is_known(context, account_id):
+                return None
+            return render_report_html("account", build(context, account_id=account_id), period=context.period)
 
     return render
 
@@ -152,4 +207,5 @@ def settings_renderer(settings: Any) -> Callable[[], str]:
 def dashboard_mount(settings: Any) -> tuple[str, ASGIApp] | None:
     """The `abm.edge_mounts` entry point: where to mount the dashboard and the app to mount."""
     path = getattr(settings, "dashboard_path", None) or DEFAULT_PATH
-    return path, dashboard_app(getattr(settings, "dashboard_token", None), settings_renderer(settings))
+    token = getattr(settings, "dashboard_token", None)
+    return path, dashboard_app(token, settings_renderer(settings), account=settings_account_renderer(settings))

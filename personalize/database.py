@@ -26,7 +26,7 @@ from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from personalize.errors import UserError
-from personalize.events import EVENT_COLUMNS, LEAD_FIELDS, MIGRATIONS
+from personalize.events import EVENT_COLUMNS, LEAD_FIELDS, LINK_FIELDS, MIGRATIONS
 
 log = logging.getLogger("abm.store")
 
@@ -212,6 +212,25 @@ def write_lead(db: str, row: Mapping[str, Any], *, timeout: float = 3.0) -> None
     try:
         with connection:
             connection.execute(_INSERT_LEAD, [row.get(name) for name in LEAD_FIELDS])
+    finally:
+        connection.close()
+
+
+_INSERT_LINK = (
+    f"INSERT INTO links ({', '.join(LINK_FIELDS)}) VALUES ({', '.join('?' * len(LINK_FIELDS))}) "
+    f"ON CONFLICT (link_id) DO UPDATE SET {', '.join(f'{n} = excluded.{n}' for n in LINK_FIELDS[1:])}"
+)
+
+
+def record_link(db: str, row: Mapping[str, Any]) -> None:
+    """Store one share link `abm link` made (every LINK_FIELDS column, missing ones NULL).
+
+    The same token made twice is one link: its row is replaced, never doubled.
+    """
+    connection = connect(db)
+    try:
+        with connection:
+            connection.execute(_INSERT_LINK, [row.get(name) for name in LINK_FIELDS])
     finally:
         connection.close()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 #: The five campaign tags, in the order every table and export carries them.
 UTM_FIELDS: Final[tuple[str, ...]] = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -101,6 +101,21 @@ _LEAD_FIELDS_V1: Final = (
 #: Lead columns, in table order (later versions add theirs at the end).
 LEAD_FIELDS: Final = (*_LEAD_FIELDS_V1, "consent_id")
 
+#: Every share link `abm link --db` made: one row per link, so a salesperson's links can be counted
+#: made and opened. `link_id` is the token's signature, which the edge copies into the `extra` of
+#: the events of a request that came through the link (``{"link": link_id}``).
+LINK_FIELDS: Final = (
+    "link_id",
+    "created_at",
+    "account_id",
+    "owner",
+    "expires_at",
+    "url",
+    "path",
+    "preview",
+    *UTM_FIELDS,
+)
+
 _EVENT_COLUMNS = ",\n    ".join(
     f"{name} INTEGER NOT NULL DEFAULT 0"
     if name in BOOLEAN_FIELDS
@@ -141,6 +156,12 @@ MIGRATIONS: Final = (
         "UPDATE leads SET path = " + _SLASHED.format(column="path"),
         "UPDATE leads SET asset = " + _SLASHED.format(column="asset") + " AND asset NOT LIKE '%://%'",
         "UPDATE events SET path = " + _SLASHED.format(column="path") + " AND kind = 'lead'",
+    ),
+    (
+        "CREATE TABLE IF NOT EXISTS links (\n    "
+        + ",\n    ".join(f"{name} TEXT PRIMARY KEY" if name == "link_id" else f"{name} TEXT" for name in LINK_FIELDS)
+        + "\n)",
+        "CREATE INDEX IF NOT EXISTS links_owner ON links (owner)",
     ),
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from analytics.imports.attendance import ReadOptions, import_webinar
 from analytics.imports.crm import read_crm, store_crm
 from analytics.imports.dates import DAYFIRST, MONTHFIRST, Order
 from analytics.imports.event_export import FORMATS, format_of, import_events
+from analytics.imports.event_leads import read_event_leads, replace_key, summary
 from analytics.imports.generic import KEYS, parse_map, read_generic
 from analytics.imports.rows import accept, parse_tz
 from analytics.imports.spend import read_spend
@@ -124,3 +126,29 @@ def import_spend_command(file: Path, db: str, skip_bad_rows: bool) -> None:
     with Store.open(db, create=True) as store:
         count = store.replace_rows("spend", rows, key={"source": f"spend:{file.name}"})
     click.echo(f"imported {count} spend row(s) from {file}" + (f"; {skipped}" if skipped else ""))
+
+
+@import_group.command("event-leads")
+@click.argument("file", type=FILE)
+@click.option("--event", required=True, help="The event's name: the leads' utm_campaign (e.g. 2026智造峰会).")
+@click.option("--date", "day", help="The event's day, YYYY-MM-DD (default: today).")
+@click.option("--db", required=True, help="The event store: a SQLite file (created if missing) or a postgresql:// URL.")
+@click.option("--accounts", type=FILE, help="Accounts CSV: match people by e-mail domain or company name and aliases.")
+@click.option("--skip-bad-rows", is_flag=True, help=SKIP_HELP)
+def import_event_leads_command(file: Path, event: str, day: str | None, db: str, accounts: Path | None,
+                               skip_bad_rows: bool) -> None:  # fmt: skip
+    """Import an event's sign-up sheet or badge scans (CSV or XLSX: 姓名, 公司, 职位, 手机, 邮箱) as leads.
+
+    Each row is a lead with utm_campaign = --event and utm_medium = offline (the 线下活动 channel),
+    matched to a target account by e-mail domain or company name. Prints how many matched and lists
+    the rows that did not. Re-importing the same file for the same event replaces it.
+    """
+    try:
+        when = date.fromisoformat(day) if day else datetime.now(UTC).date()
+    except ValueError:
+        raise UserError(f"--date {day!r}: write the event's day as YYYY-MM-DD") from None
+    leads = read_event_leads(file, event=event, day=when, accounts=load_book(accounts))
+    skipped = accept(file, leads.problems, skip_bad_rows=skip_bad_rows)
+    with Store.open(db, create=True) as store:
+        count = store.replace_rows("leads", leads.rows, key=replace_key(file, event))
+    click.echo(summary(file, event, leads, count) + (f"\n{skipped}" if skipped else ""))

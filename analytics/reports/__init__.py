@@ -44,6 +44,8 @@ class Section:
     result: Callable[..., Any] | None = None
     #: the template in ``analytics/templates/sections/`` without ``.html.j2``; None = the report's name
     template: str | None = None
+    #: False: the section only draws the report's own page (`--format html`, a linked page), not a dashboard part
+    on_dashboard: bool = True
 
 
 @dataclass(frozen=True)

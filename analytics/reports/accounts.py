@@ -96,6 +96,20 @@ def lead_counts(ctx: ReportContext, behaviours: dict[str, Behaviour]) -> dict[st
     return {row["k"]: int(row["leads"]) for row in rows}
 
 
+def known_contacts(ctx: ReportContext) -> dict[str, tuple[int, list[str]]]:
+    """Per account, its buying committee as far as we know it: distinct people (by e-mail) who left a
+    lead before --until, and their distinct roles."""
+    people: dict[str, dict[str, str]] = {}
+    for row in ctx.store.query(
+        "SELECT account_id, email, role FROM leads WHERE ts < ? AND email IS NOT NULL AND email <> '' ORDER BY ts",
+        [ctx.period.until_ts],
+    ):
+        account_id = row["account_id"] or (found.id if ctx.accounts and (found := ctx.accounts.by_email(row["email"])) else None)
+        if account_id:
+            people.setdefault(account_id, {})[row["email"].strip().lower()] = (row["role"] or "").strip()
+    return {a: (len(by_email), sorted({r for r in by_email.values() if r})) for a, by_email in people.items()}
+
+
 def account_journeys(ctx: ReportContext, behaviours: dict[str, Behaviour] | None = None) -> dict[str, tuple[Score, str]]:
     """Score and journey stage of every account seen, recorded or listed in the CSV.
 
@@ -132,6 +146,7 @@ def build(ctx: ReportContext, **options: Any) -> list[dict[str, Any]]:
     leads = lead_counts(ctx, behaviours)
     ctx.step("评分与旅程阶段")
     journeys = account_journeys(ctx, behaviours)
+    contacts = known_contacts(ctx)
     rows: list[dict[str, Any]] = []
     active = [account_id for account_id, row in seen.items() if row["recent_events"]]  # this or the previous period
     for account_id in ctx.target_ids([*active, *(k for k, n in leads.items() if n)]):
@@ -154,6 +169,8 @@ def build(ctx: ReportContext, **options: Any) -> list[dict[str, Any]]:
                 "score": total.total,
                 "stage": stage,
                 "stage_zh": STAGES_ZH[stage],
+                "known_contacts": contacts.get(account_id, (0, []))[0],
+                "roles": contacts.get(account_id, (0, []))[1],
             }
         )
     rows.sort(key=lambda r: (-r["visits"], -r["pageviews"], -r["score"], r["account_id"]))

@@ -65,6 +65,18 @@ def visits(ctx: ReportContext) -> list[dict[str, Any]]:
     )
 
 
+def leads_without_visit(ctx: ReportContext) -> list[dict[str, Any]]:
+    """Tagged leads of the period whose session had no pageview: badge scans and sign-up sheets of an
+    event (`abm import event-leads`, medium offline) belong to their channel though no visit came with them."""
+    return ctx.store.query(
+        f"""SELECT utm_source, utm_medium, utm_campaign, utm_term, NULL AS referrer_host, NULL AS extra, account_id
+        FROM leads WHERE ts >= ? AND ts < ? AND (COALESCE(utm_source, '') <> '' OR COALESCE(utm_medium, '') <> '')
+        AND (session_id IS NULL OR session_id NOT IN (
+            SELECT session_id FROM events WHERE kind = 'pageview' AND {REAL_TRAFFIC} AND session_id IS NOT NULL))""",
+        [ctx.period.since_ts, ctx.period.until_ts],
+    )
+
+
 def fold(value: str) -> str:
     """The grouping key of a UTM value: `Baidu`, `baidu` and ` BAIDU ` are one source."""
     return value.strip().casefold()
@@ -106,7 +118,7 @@ def _row(grouping: str, name: str, group: dict[str, Any]) -> dict[str, Any]:
         "target_account_visits": group["target_account_visits"],
         "accounts_reached": len(group["accounts"]),
         "leads": group["leads"],
-        "leads_per_100_visits": round(100 * group["leads"] / group["visits"], 2),
+        "leads_per_100_visits": round(100 * group["leads"] / group["visits"], 2) if group["visits"] else None,
     }
 
 
@@ -123,6 +135,14 @@ def build(ctx: ReportContext, **options: Any) -> list[dict[str, Any]]:
             if ctx.is_target(visit["account_id"]):
                 group["target_account_visits"] += 1
                 group["accounts"].add(visit["account_id"])
+    for lead in leads_without_visit(ctx):
+        for key, sent in _keys(lead):
+            group = groups[key]
+            group["leads"] += 1
+            for counts, text in zip(group["spellings"], sent, strict=True):
+                counts[text] += 1
+            if ctx.is_target(lead["account_id"]):
+                group["accounts"].add(lead["account_id"])
     rows = [_row(key[0], key[1], group) for key, group in groups.items()]
     rows.sort(key=lambda r: (r["grouping"] != "source", -r["target_account_visits"], -r["visits"], r["utm_source"]))
     return rows

@@ -45,7 +45,8 @@ COLUMNS = (
 def _scored(ctx: ReportContext, where: str, params: list[Any]) -> list[tuple[dict[str, Any], Score]]:
     """Lead rows matching `where`, each with the fields the report shows and its score."""
     leads = ctx.store.query(
-        f"""SELECT lead_id, ts, visitor_id, session_id, name, email, company, role, account_id, path
+        f"""SELECT lead_id, ts, visitor_id, session_id, name, email, company, role, account_id, path, asset, owner,
+            utm_source, utm_medium, utm_campaign, utm_term
         FROM leads WHERE {where} ORDER BY ts, lead_id""",
         params,
     )
@@ -104,6 +105,9 @@ def _scored(ctx: ReportContext, where: str, params: list[Any]) -> list[tuple[dic
             "visits_after": sum(ts > lead["ts"] for sid, ts in starts.items() if sid != lead["session_id"]),
             "last_seen": max(filter(None, (behaviour.last_seen, lead["ts"]))),
             "path": lead["path"],
+            "asset": lead["asset"],
+            **{key: lead[key] for key in ("utm_source", "utm_medium", "utm_campaign", "utm_term")},
+            "owner": lead["owner"] or (account.owner if account else None),  # the link's salesperson, else the account's
         }
         scored.append((row, total))
     return scored

@@ -110,7 +110,27 @@ def build(ctx: ReportContext, *, slug: str, **options: Any) -> dict[str, Any]:
         if not person.account_id and person.email and ctx.accounts is not None:
             account = ctx.accounts.by_email(person.email)
             person.account_id = account.id if account else None
-    return _attendance(ctx, page, list(audience.values()))
+    result = _attendance(ctx, page, list(audience.values()))
+    result["engaged_no_lead"] = _engaged_no_lead(ctx, page, audience)
+    return result
+
+
+def _engaged_no_lead(ctx: ReportContext, page: WebinarPage, audience: Audience) -> list[dict[str, Any]]:
+    """People present for at least 80% of the duration who left no lead and clicked no CTA after the
+    start: interested enough to stay, not yet known to sales (the warmest follow-up list)."""
+    with_lead = {row["email"] for row in ctx.store.query("SELECT DISTINCT LOWER(email) AS email FROM leads WHERE email <> ''")}
+    clicked = {row["visitor_id"] for row in ctx.store.query(
+        f"SELECT DISTINCT visitor_id FROM events WHERE kind = 'cta_click' AND ts >= ? AND {REAL_TRAFFIC}", [page.start_ts]
+    )}  # fmt: skip
+    found = []
+    for key, person in audience.items():
+        spans = person.merged()
+        if sum((e - s).total_seconds() for s, e in spans) / 60 < page.duration * EARLY_SHARE:
+            continue
+        if (person.email or "").strip().lower() in with_lead or key.removeprefix("visitor:") in clicked:
+            continue
+        found.append(_card(ctx, person, spans))
+    return sorted(found, key=_follow_up_order)
 
 
 def _beacon_spans(ctx: ReportContext, paths: list[str], audience: Audience) -> None:
@@ -274,7 +294,8 @@ REPORT = Report(
     help="""Attendance of webinar SLUG in 5-minute buckets against its agenda, and follow-up lists.
 
     SLUG is the page's path under content/ without .md, or its file name when unique. JSON: an
-    object with registrants, attendees (counts), no_shows, early_leavers (people: name, email,
+    object with registrants, attendees (counts), no_shows, early_leavers, engaged_no_lead (present
+    for 80% of the duration, no lead, no CTA click after the start) (people: name, email,
     company, account_id), peak_drop_start_minute and buckets (start_minute, present, joined,
     left, agenda). Early leaver = last leave before 80% of the duration.
     """,

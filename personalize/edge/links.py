@@ -121,6 +121,11 @@ def verify_link(secret: bytes, token: str, *, now: int) -> tuple[LinkClaims | No
     return claims, None
 
 
+def link_id(token: str) -> str:
+    """A link's id: its token's signature, unique per link and already unguessable (no hashing on a request)."""
+    return token.rpartition(".")[2]
+
+
 def add_token(url: str, token: str) -> str:
     """``url`` with ``abm=<token>`` (replacing an old one), other parameters (UTM!) kept byte for byte."""
     base, hash_, fragment = url.partition("#")

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from personalize.edge.caches import remember
 from personalize.edge.clientip import Network, client_ip
-from personalize.edge.links import LINK_PARAM
+from personalize.edge.links import LINK_PARAM, link_id
 from personalize.edge.resolve import Resolution, Resolver, Visit
 from personalize.events import CAMPAIGN_EXTRAS, UTM_FIELDS
 
@@ -157,6 +157,8 @@ class VisitorReader:
         else:
             campaign, extra, visit = {}, {}, Visit(ip, None, identity)
         resolution = self.resolver.resolve(visit)
+        if visit.link_token and resolution.match_source == "link":  # `abm report owners` counts links opened
+            extra = {**extra, "link": link_id(visit.link_token)}
         secure = scope.get("scheme") == "https" or (proto == "https" and ip != peer)
         geo = resolution.geo
         return VisitorContext(

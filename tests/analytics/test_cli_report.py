@@ -91,7 +91,7 @@ def test_user_errors_and_exit_codes(db: Path, tmp_path: Path) -> None:
     unknown = run_abm("report", "acounts", "--db", db)
     assert unknown.exit_code == 2
     assert "unknown report 'acounts'" in unknown.stderr
-    assert "accounts, signals, channels, webinar, leads, pipeline, roi, experiments" in unknown.stderr
+    assert "accounts, account, signals, channels, content, webinar, leads, owners, pipeline, roi, experiments" in unknown.stderr
     webinar = run_abm("report", "webinar", "no-such-webinar", "--db", db, "--site", tmp_path)
     assert webinar.exit_code == 1 and "no-such-webinar" in webinar.stderr
     no_store = run_abm("report", "accounts", "--db", tmp_path / "missing.sqlite")
@@ -122,5 +122,6 @@ def test_the_commands_and_the_dashboard_sections_come_from_the_registry() -> Non
 
     lines = run_abm("report", "--help").stdout.split("Commands:", 1)[1].strip().splitlines()
     assert [line.split()[0] for line in lines] == [*registry(), "dashboard"]
-    assert list(SECTIONS) == [name for name, spec in registry().items() if spec.section is not None]
-    assert list(registry()) == ["accounts", "signals", "channels", "webinar", "leads", "pipeline", "roi", "experiments"]
+    assert list(SECTIONS) == [name for name, spec in registry().items() if spec.section and spec.section.on_dashboard]
+    assert list(registry()) == ["accounts", "account", "signals", "channels", "content", "webinar", "leads", "owners", "pipeline",
+                                "roi", "experiments"]

@@ -29,10 +29,10 @@ def sample_results(name: str = "恒锐精工") -> dict[str, Any]:
             "rows": [
                 {"account_id": "ACC-001", "account_name": name, "visits": 120, "people": 7, "sessions": 30,
                  "pageviews": 200, "engaged_minutes": 45.5, "leads": 3, "last_seen": "2026-11-20T10:00:00.000Z",
-                 "stage": "engaged", "tier": 1, "trend": 0.4, "weekly": [1, 3, 2, 5, 9, 14]},
+                 "stage": "engaged", "tier": 1, "trend": 0.4, "weekly": [1, 3, 2, 5, 9, 14], "known_contacts": 3},
                 {"account_id": "ACC-002", "account_name": "华东零售", "visits": 12, "people": 2, "sessions": 4,
                  "pageviews": 20, "engaged_minutes": 5.0, "leads": 0, "last_seen": "2026-11-01T10:00:00.000Z",
-                 "stage": "customer", "tier": 3, "trend": -0.6, "weekly": [5, 3, 2, 1, 0, 0]},
+                 "stage": "customer", "tier": 3, "trend": -0.6, "weekly": [5, 3, 2, 1, 0, 0], "known_contacts": 1},
                 {"account_id": "ACC-003", "account_name": "未访问", "visits": 0, "people": 0, "sessions": 0,
                  "pageviews": 0, "engaged_minutes": 0, "leads": 0, "last_seen": None, "stage": "unaware", "tier": 2},
             ],
@@ -57,6 +57,14 @@ def sample_results(name: str = "恒锐精工") -> dict[str, Any]:
             {"grouping": "term", "channel": "paid_search", "channel_zh": "付费搜索", "utm_source": "baidu",
              "utm_medium": None, "utm_campaign": None, "utm_term": f"MES 系统 {name}", "visits": 80,
              "target_account_visits": 20, "accounts_reached": 3, "leads": 2, "leads_per_100_visits": 2.5},
+        ],
+        "content": [
+            {"path": "/resources/smart-factory/", "title": f"{name} 白皮书", "type": "whitepaper", "stage": "mofu",
+             "views": 90, "people": 30, "accounts": 12, "target_accounts": 8, "tier1_accounts": 2, "downloads": 9,
+             "leads": 4, "engaged_minutes": 60.5, "target_share": 0.55},
+            {"path": "/resources/quiet/", "title": "冷门资源", "type": "article", "stage": "tofu", "views": 3,
+             "people": 3, "accounts": 0, "target_accounts": 0, "tier1_accounts": 0, "downloads": 0, "leads": 0,
+             "engaged_minutes": 0, "target_share": 0.0},
         ],
         "webinar": {
             "registrants": 40,
@@ -104,6 +112,7 @@ EMPTY_RESULTS: dict[str, Any] = {
     "accounts": [],
     "signals": [],
     "channels": [],
+    "content": [],
     "webinar": None,
     "pipeline": {"opportunities": 0, "by_segment": [], "by_channel": []},
     "roi": [],
@@ -181,8 +190,9 @@ def test_every_section_renders_with_data_and_the_header_holds_the_key_numbers() 
     assert "个性化" in sections["experiments"] and "+133.0%" in html and "样本太小" in sections["experiments"]
     assert "2026-08-25 至 2026-11-23" in html
     header = html.split('<section class="card"', 1)[0]
-    # reached 2 of 3 target accounts, 2 engaged or further, 14 leads from the source rows, 1 surge
-    assert re.findall(r'<div class="value">([^<]*)</div>', header) == ["2", "2", "18.0%", "14", "1"]
+    # reached 2 of 3 target accounts, 2 engaged or further, 14 leads from the source rows, 1 surge,
+    # (3 + 1) / 2 known contacts per engaged account
+    assert re.findall(r'<div class="value">([^<]*)</div>', header) == ["2", "2", "18.0%", "14", "1", "2.0"]
     assert svgs_are_well_formed(html) == 6  # 2 sparklines, channel bars, webinar curve, pipeline bars, lift interval
     assert "60.0%" in sections["pipeline"] and "网站互动过" in sections["pipeline"] and "200.0" in sections["roi"]
     assert_self_contained(html)

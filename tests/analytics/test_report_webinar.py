@@ -105,6 +105,20 @@ def test_follow_up_lists(tmp_path: Path, site: Path) -> None:
     assert last_left["Alice"] == t(30) and last_left["Dan"] is None
 
 
+def test_engaged_without_a_lead_stayed_80_percent_and_neither_left_a_lead_nor_clicked(tmp_path: Path, site: Path) -> None:
+    # Alice stayed 28 of 30 minutes and is nobody's lead; Erin (22 minutes) has a lead; the rest left early
+    assert [p["name"] for p in build(tmp_path, site)["engaged_no_lead"]] == ["Alice"]
+    lead = {"lead_id": "L-alice", "ts": t(40), "visitor_id": "v-a", "email": "ALICE@acc-1.example"}
+    assert build(tmp_path, site, leads=[*LEADS, lead])["engaged_no_lead"] == []
+    stayed = [event(t(0), "webinar_join", visitor_id="v-stay", path=PAGE),
+              event(t(28), "webinar_heartbeat", visitor_id="v-stay", path=PAGE)]
+    clicked = event(t(29), "cta_click", visitor_id="v-stay", path=PAGE)
+    for extra, expected in (([], 2), ([clicked], 1)):  # the anonymous visitor who stayed, until they click the CTA
+        with report_context(tmp_path, [*BEACONS, *stayed, *extra], accounts=BOOK, site=site,
+                            tables={"webinar_spans": SPANS, "leads": LEADS}) as ctx:  # fmt: skip
+            assert len(webinar.build(ctx, slug=SLUG)["engaged_no_lead"]) == expected
+
+
 def test_slug_by_file_name_and_unknown_slugs(tmp_path: Path, site: Path) -> None:
     assert build(tmp_path, site, slug="demo-day")["attendees"] == 5
     with pytest.raises(UserError, match=r"no webinar page 'demo-dya'.*resources/webinars/demo-day"):

@@ -3,6 +3,7 @@ privacy, a locked store, static assets, beacons and start-up errors."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,8 @@ def test_share_link_personalizes_sets_cookie_and_attributes_owner(edge: Edge) ->
     assert "HERO-ACC-1" in later.text
     by_link, by_cookie = edge.events()
     assert (by_link["match_source"], by_link["account_id"], by_link["owner"]) == ("link", "ACC-1", "王磊")
+    token = link("ACC-1", owner="王磊")
+    assert json.loads(by_link["extra"]) == {"link": token.rpartition(".")[2]} and not by_cookie["extra"]  # abm report owners
     assert (by_cookie["match_source"], by_cookie["account_id"], by_cookie["owner"]) == ("cookie", "ACC-1", "王磊")
     assert by_link["variant"] == "account:ACC-1" and by_link["arm"] == "personalized"
     assert by_link["industry"] == "manufacturing"

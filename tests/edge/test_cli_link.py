@@ -105,3 +105,57 @@ def test_secret_problems(secret_file: Path, tmp_path: Path) -> None:
 def test_help() -> None:
     result = run_abm("link", "--help")
     assert result.exit_code == 0 and "--expires" in result.stdout and "--preview" in result.stdout
+
+
+def _png_pixels(path: Path) -> tuple[int, int, bytes]:
+    """Width, height and 8-bit grey pixels of a non-interlaced PNG as segno writes it (greyscale or palette)."""
+    import struct
+    import zlib
+
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, offset = {}, 8
+    while offset < len(data):
+        (length,), kind = struct.unpack(">I", data[offset : offset + 4]), data[offset + 4 : offset + 8]
+        chunks[kind] = chunks.get(kind, b"") + data[offset + 8 : offset + 8 + length]
+        offset += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert colour in (0, 3) and depth in (1, 2, 4, 8)
+    palette = chunks.get(b"PLTE", b"")
+    grey = [palette[i] for i in range(0, len(palette), 3)] if colour == 3 else None
+    stride, raw, rows, previous = (width * depth + 7) // 8, zlib.decompress(chunks[b"IDAT"]), [], bytearray()
+    for y in range(height):
+        line = raw[y * (stride + 1) : (y + 1) * (stride + 1)]
+        assert line[0] in (0, 2), "only the None and Up filters are expected"
+        row = bytearray(line[1:])
+        if line[0] == 2 and previous:
+            row = bytearray((a + b) & 0xFF for a, b in zip(row, previous, strict=True))
+        previous = row
+        bits = "".join(f"{byte:08b}" for byte in row)
+        values = [int(bits[i * depth : (i + 1) * depth], 2) for i in range(width)]
+        scale = 255 // ((1 << depth) - 1)
+        rows.append(bytes(grey[v] if grey else v * scale for v in values))
+    return width, height, b"".join(rows)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_a_qr_code_of_the_tagged_link_decodes_back_to_it(secret_file: Path, tmp_path: Path, suffix: str) -> None:
+    import zxingcpp
+
+    qr = tmp_path / f"poster{suffix}"
+    result = run_abm("link", "https://abm.example/", "--account", "ACC-001", "--owner", "张伟", "--secret-file", secret_file,
+                     "--utm-source", "poster", "--utm-medium", "offline", "--utm-campaign", "2026智造峰会", "--qr", qr)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    url = result.stdout.strip()
+    assert url.startswith("https://abm.example/?utm_source=poster&utm_medium=offline&utm_campaign=2026%E6%99%BA")
+    if suffix == ".svg":
+        assert qr.read_text().startswith("<?xml") and "<svg" in qr.read_text()
+        return
+    width, height, pixels = _png_pixels(qr)
+    (found,) = zxingcpp.read_barcodes(memoryview(pixels).cast("B", (height, width)))
+    assert found.format == zxingcpp.BarcodeFormat.QRCode and found.text == url
+
+
+def test_a_qr_file_must_be_svg_or_png(secret_file: Path, tmp_path: Path) -> None:
+    result = run_abm("link", URL, "--account", "ACC-001", "--secret-file", secret_file, "--qr", tmp_path / "x.jpg")
+    assert result.exit_code != 0 and "name an .svg or .png file" in result.output
