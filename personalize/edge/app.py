@@ -36,6 +36,7 @@ from personalize.edge.gating import GatingPolicy
 from personalize.edge.geoip import GeoIP
 from personalize.edge.holdout import CONTROL, Holdout
 from personalize.edge.links import load_secret, sign_cookie
+from personalize.edge.outbox import Outbox
 from personalize.edge.resolve import Resolver
 from personalize.edge.settings import Settings, load_settings
 from personalize.edge.site import Site, SplitPage, load_site
@@ -108,6 +109,7 @@ class Edge:
         self.gating = GatingPolicy(settings.ungate_identified, frozenset(settings.gate_stages))
         self.rate_limit = leads.RateLimit(settings.rate_limit)
         self.counters: Counter[str] = Counter()
+        self.outbox = Outbox(settings.db, settings.webhooks, self.accounts, dashboard_url=settings.dashboard_url)
         self._clients: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
 
     def _load_site(self) -> Site:
@@ -291,6 +293,7 @@ class Edge:
             "pages": len(self.site.pages),
             "accounts": len(self.accounts),
             "buffer_depth": self.events.depth,
+            "lead_deliveries": self.outbox.status(),
             "counters": {
                 "events_written": self.events.written,
                 "events_dropped": self.events.dropped,
@@ -368,9 +371,11 @@ def create_app(settings: Settings) -> EdgeApp:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         edge.events.start()
+        edge.outbox.start()
         try:
             yield
         finally:
+            edge.outbox.close()
             edge.events.close()
             edge.geoip.close()
 

@@ -2,7 +2,8 @@
 
 The form itself is `personalize.leadform` (one template for the build's first view and the edge's),
 so the fields validated here are the fields shown. A lead is written synchronously, with the
-consent text its form showed and the time, before the visitor sees the success page.
+consent text its form showed and the time, before the visitor sees the success page; its deliveries
+to the sales webhooks are written in the same transaction and sent in the background (`outbox`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 import time
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from starlette.responses import Response
 from personalize.database import DATABASE_ERRORS, connect
 from personalize.edge.event_writer import utc_now
 from personalize.edge.links import sign_cookie
+from personalize.edge.outbox import add_deliveries
 from personalize.edge.visitor import IDENTITY_AGE, IDENTITY_COOKIE, cookie_header, identify
 from personalize.events import LEAD_FIELDS, UTM_FIELDS
 from personalize.leadform import FIELDS, HONEYPOT, FormFacts, page_path, render
@@ -173,8 +175,9 @@ def lead_row(fields: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def write_lead(db: str, row: Mapping[str, Any], *, timeout: float = 3.0) -> None:
-    """Insert one lead and commit before returning; any of DATABASE_ERRORS means it was NOT stored.
+def write_lead(db: str, row: Mapping[str, Any], webhook_ids: Sequence[str] = (), *, timeout: float = 3.0) -> None:
+    """Insert one lead and its pending deliveries to ``webhook_ids``, committed together before returning;
+    any of DATABASE_ERRORS means neither was stored.
 
     The edge created the tables when it opened the event log at start-up, so this only connects.
     """
@@ -185,6 +188,7 @@ def write_lead(db: str, row: Mapping[str, Any], *, timeout: float = 3.0) -> None
                 f"INSERT INTO leads ({', '.join(LEAD_FIELDS)}) VALUES ({', '.join('?' * len(LEAD_FIELDS))})",
                 [row[name] for name in LEAD_FIELDS],
             )
+            add_deliveries(connection, row["lead_id"], webhook_ids)
     finally:
         connection.close()
 
@@ -258,13 +262,14 @@ def endpoint(edge: Edge) -> Callable[[Request], Awaitable[Response]]:
             }
         )
         try:
-            await run_in_threadpool(write_lead, edge.settings.db, row)
+            await run_in_threadpool(write_lead, edge.settings.db, row, edge.outbox.route(row, account))
         except DATABASE_ERRORS as error:
             edge.counters["lead_write_failed"] += 1
             log.error("lead NOT stored, visitor asked to retry: %s", error)
             retry = render(facts, values=values, request_fields=fields)
             return answer(503, failure_html() + retry)
         edge.counters["lead_written"] += 1
+        edge.outbox.wake()
         visitor.resolution = replace(
             visitor.resolution, account=account, match_source="cookie" if account else "none", visitor_is_lead=True
         )
