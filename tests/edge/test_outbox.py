@@ -20,8 +20,9 @@ from tests.conftest import free_port
 from tests.edge.edge_client import Edge, root, rows, start_edge
 from tests.edge.test_leads import GOOD, _form
 from tests.kernel.test_webhooks import JSON_KEYS
+from tests.postgres import postgres_cluster, postgres_url
 
-__all__ = ["root", "start_edge"]  # fixtures
+__all__ = ["postgres_cluster", "postgres_url", "root", "start_edge"]  # fixtures
 #: Tries 50 ms apart (doubling to 200 ms), polled every 50 ms: a test sees several tries in a second.
 FAST = {"backoff": Backoff(first=0.05, cap=0.2, attempts=50), "poll": 0.05}
 
@@ -36,11 +37,15 @@ def wait_for(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
     raise AssertionError("timed out waiting")
 
 
-def post_lead(edge: Edge, **change: str) -> str:
-    """Post the lead form as a browser would; the lead id written."""
+def post_lead(edge: Edge, **change: str) -> None:
+    """Post the lead form as a new visitor's browser would."""
+    edge.client = edge.fresh()  # a known lead is shown no form
     response = edge.client.post("/abm/lead", data={**GOOD, **_form(edge), **change})
     assert response.status_code == 200 and "提交成功" in response.text
-    return str(rows(edge.settings.sqlite_path, "SELECT lead_id FROM leads ORDER BY ts DESC LIMIT 1")[0]["lead_id"])
+
+
+def lead_ids(edge: Edge) -> list[str]:
+    return [row["lead_id"] for row in rows(edge.settings.sqlite_path, "SELECT lead_id FROM leads ORDER BY ts")]
 
 
 def deliveries(edge: Edge) -> list[dict[str, Any]]:
@@ -54,7 +59,8 @@ def settled(edge: Edge, count: int = 1) -> Callable[[], bool]:
 def test_a_new_lead_reaches_the_json_webhook_once_with_its_keys(start_edge: Any, receivers: Any) -> None:
     receiver = receivers()
     edge = start_edge(webhooks=[Webhook(receiver.url)], outbox=FAST)
-    lead_id = post_lead(edge)
+    post_lead(edge)
+    [lead_id] = lead_ids(edge)
     [delivery] = wait_for(lambda: receiver.posts)
     assert set(delivery) == JSON_KEYS and delivery["lead_id"] == lead_id
     assert (delivery["account_id"], delivery["account_name"], delivery["tier"], delivery["owner"]) == ("ACC-1", "恒锐精工", 1, "王磊")
@@ -71,7 +77,8 @@ def test_a_receiver_down_across_a_restart_still_gets_it_once(start_edge: Any, re
     port = free_port()  # nothing listens yet: connection refused
     hooks = [Webhook(f"http://127.0.0.1:{port}/hook")]
     first = start_edge(webhooks=hooks, outbox=FAST)
-    lead_id = post_lead(first)
+    post_lead(first)
+    [lead_id] = lead_ids(first)
     wait_for(lambda: deliveries(first)[0]["attempts"] >= 2)
     assert "127.0.0.1" in wait_for(lambda: first.health()["lead_deliveries"]["last_error"])
     first.server.__exit__(None, None, None)  # the edge stops; the delivery waits in the store
@@ -119,7 +126,6 @@ def test_each_lead_goes_only_to_its_owners_webhook(start_edge: Any, receivers: A
     wang, zhang = receivers(), receivers()
     edge = start_edge(webhooks=[Webhook(wang.url, owners=("王磊",)), Webhook(zhang.url, owners=("张伟",))], outbox=FAST)
     post_lead(edge)  # hengrui-precision.cn: ACC-1, owned by 王磊
-    edge.client = edge.fresh()  # another visitor (a known lead is shown no form)
     post_lead(edge, email="chen@lariat.example.com")  # ACC-4, owned by 张伟
     wait_for(settled(edge, 2))
     assert [post["email"] for post in wang.posts] == ["zhang.wei@hengrui-precision.cn"]
@@ -174,3 +180,19 @@ def test_only_one_of_two_edges_wins_a_claim_and_a_stale_claim_is_taken_over(tmp_
 @pytest.mark.parametrize(("attempts", "delay"), [(1, 5.0), (2, 10.0), (3, 20.0), (8, 600.0), (40, 600.0)])
 def test_backoff_doubles_up_to_its_cap(attempts: int, delay: float) -> None:
     assert Backoff().delay(attempts) == delay
+
+
+def test_two_edges_on_one_postgres_send_each_lead_once(start_edge: Any, receivers: Any, postgres_url: str) -> None:
+    receiver = receivers(delay=0.05)
+    edges = [start_edge(db=postgres_url, webhooks=[Webhook(receiver.url)], rate_limit=50, outbox=FAST) for _ in range(2)]
+    for number in range(10):
+        post_lead(edges[number % 2], email=f"buyer{number}@hengrui-precision.cn")
+    wait_for(lambda: len(receiver.posts) >= 10)
+    time.sleep(0.5)  # both outboxes kept polling: nothing more
+    assert len(receiver.posts) == 10 and len({post["lead_id"] for post in receiver.posts}) == 10
+    connection = connect(postgres_url, upgrade=False)
+    try:
+        statuses = connection.execute("SELECT status, attempts, COUNT(*) FROM lead_deliveries GROUP BY status, attempts")
+        assert statuses.fetchall() == [("delivered", 1, 10)]
+    finally:
+        connection.close()
