@@ -219,7 +219,8 @@ class Outbox:
             self._record(connection, claim, self._failure(claim, problem(webhook, error)))
             return
         self.delivered += 1
-        self._record(connection, claim, (DELIVERED, iso(self.clock()), None, iso(self.clock())))
+        now = iso(self.clock())
+        self._record(connection, claim, (DELIVERED, now, None, now))
 
     def _failure(self, claim: Claim, error: str, *, final: bool = False) -> tuple[Any, ...]:
         """The outcome of a failed try: pending with its next time, or failed once tries or time ran out."""
