@@ -203,8 +203,15 @@ def insert_leads(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> N
     connection.executemany(_INSERT_LEAD, [[row.get(name) for name in LEAD_FIELDS] for row in rows])
 
 
-def write_lead(db: str, row: Mapping[str, Any], *, timeout: float = 3.0) -> None:
-    """Insert one lead and commit before returning; any of DATABASE_ERRORS means it was NOT stored.
+_INSERT_DELIVERY = (
+    "INSERT INTO lead_deliveries (lead_id, webhook_id, status, attempts, next_attempt_at, created_at) "
+    "VALUES (?, ?, 'pending', 0, ?, ?)"
+)
+
+
+def write_lead(db: str, row: Mapping[str, Any], webhook_ids: Sequence[str] = (), *, timeout: float = 3.0) -> None:
+    """Insert one lead and a pending delivery per webhook (the outbox), committed together before returning;
+    any of DATABASE_ERRORS means neither was stored.
 
     The store was opened and migrated once at start-up, so this only connects.
     """
@@ -212,6 +219,8 @@ def write_lead(db: str, row: Mapping[str, Any], *, timeout: float = 3.0) -> None
     try:
         with connection:
             connection.execute(_INSERT_LEAD, [row.get(name) for name in LEAD_FIELDS])
+            due = row.get("ts")  # the lead's own time: due at once
+            connection.executemany(_INSERT_DELIVERY, [(row["lead_id"], webhook, due, due) for webhook in webhook_ids])
     finally:
         connection.close()
 

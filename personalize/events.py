@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 
 #: The five campaign tags, in the order every table and export carries them.
 UTM_FIELDS: Final[tuple[str, ...]] = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -135,6 +135,26 @@ _LEAD_COLUMNS = ",\n    ".join(
 #: leads did not join the pageviews of their page ("/resources/x/").
 _SLASHED = "'/' || {column} WHERE {column} IS NOT NULL AND {column} <> '' AND substr({column}, 1, 1) <> '/'"
 
+#: The edge's outbox (version 4): one row per lead and webhook, written in the lead's transaction, so a
+#: lead the visitor was thanked for is sent to sales later even across restarts. Times are UTC ISO text
+#: (they compare as text); ``claimed_by``/``claimed_at`` let several edges on one store share the work.
+_LEAD_DELIVERIES: Final = (
+    """CREATE TABLE IF NOT EXISTS lead_deliveries (
+    lead_id TEXT NOT NULL,
+    webhook_id TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    delivered_at TEXT,
+    created_at TEXT NOT NULL,
+    claimed_by TEXT,
+    claimed_at TEXT,
+    PRIMARY KEY (lead_id, webhook_id)
+)""",
+    "CREATE INDEX IF NOT EXISTS lead_deliveries_due ON lead_deliveries (status, next_attempt_at)",
+)
+
 #: MIGRATIONS[i] takes a store from version i to version i + 1. Plain SQL that runs
 #: unchanged on SQLite and PostgreSQL.
 MIGRATIONS: Final = (
@@ -163,6 +183,7 @@ MIGRATIONS: Final = (
         + "\n)",
         "CREATE INDEX IF NOT EXISTS links_owner ON links (owner)",
     ),
+    _LEAD_DELIVERIES,
 )
 
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -35,6 +35,7 @@ from personalize.edge.gating import GatingPolicy
 from personalize.edge.geoip import GeoIP
 from personalize.edge.holdout import CONTROL, Holdout
 from personalize.edge.links import load_secret
+from personalize.edge.outbox import Outbox
 from personalize.edge.recorder import EventRecorder
 from personalize.edge.resolve import Resolver
 from personalize.edge.settings import Settings, load_settings
@@ -97,10 +98,11 @@ class Edge:
         )  # fmt: skip
         self.recorder = EventRecorder(self.events, Holdout(self.secret, settings.holdout))
         self.cookies = VisitorCookies(self.secret, settings.cookie_secure)
+        self.outbox = Outbox(settings.db, settings.webhooks, self.accounts, dashboard_url=settings.dashboard_url)
         self.lead_desk = leads.LeadDesk(
             site=self.site, visitors=self.visitors, recorder=self.recorder, cookies=self.cookies,
             accounts=self.accounts, secret=self.secret, rate_limit=leads.RateLimit(settings.rate_limit),
-            db=settings.db, counters=self.counters,
+            db=settings.db, counters=self.counters, outbox=self.outbox,
         )  # fmt: skip
 
     def _load_site(self) -> Site:
@@ -188,6 +190,7 @@ class Edge:
             "pages": len(self.site.pages),
             "accounts": len(self.accounts),
             "buffer_depth": self.events.depth,
+            "lead_deliveries": self.outbox.status(),
             "counters": {
                 "events_written": self.events.written,
                 "events_dropped": self.events.dropped,
@@ -261,9 +264,11 @@ def create_app(settings: Settings) -> EdgeApp:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         edge.events.start()
+        edge.outbox.start()
         try:
             yield
         finally:
+            edge.outbox.close()
             edge.events.close()
             edge.geoip.close()
 

@@ -2,7 +2,8 @@
 
 The form itself is `personalize.leadform` (one template for the build's first view and the edge's),
 so the fields validated here are the fields shown. A lead is written synchronously, with the
-consent text its form showed and the time, before the visitor sees the success page.
+consent text its form showed and the time, before the visitor sees the success page; its deliveries
+to the sales webhooks are written in the same transaction and sent in the background (`outbox`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from personalize.accounts import Account, AccountBook
 from personalize.database import DATABASE_ERRORS, write_lead
 from personalize.edge.cookies import VisitorCookies
 from personalize.edge.event_writer import utc_now
+from personalize.edge.outbox import Outbox
 from personalize.edge.recorder import EventRecorder
 from personalize.edge.site import Site, SplitPage
 from personalize.edge.visitor import VisitorContext, VisitorReader
@@ -196,6 +198,7 @@ class LeadDesk:
         rate_limit: RateLimit,
         db: str,
         counters: Counter[str],
+        outbox: Outbox,
     ) -> None:
         self.site = site
         self.visitors = visitors
@@ -206,6 +209,7 @@ class LeadDesk:
         self.rate_limit = rate_limit
         self.db = db
         self.counters = counters
+        self.outbox = outbox
 
     async def submit(self, request: Request) -> Response:
         declared = request.headers.get("content-length", "")
@@ -231,12 +235,13 @@ class LeadDesk:
         account = self.accounts.by_email(values["email"]) or visitor.resolution.account
         row = self._row(visitor, values, campaign, path, facts.asset, account)
         try:
-            await run_in_threadpool(write_lead, self.db, row)
+            await run_in_threadpool(write_lead, self.db, row, self.outbox.route(row, account))
         except DATABASE_ERRORS as error:
             self.counters["lead_write_failed"] += 1
             log.error("lead NOT stored, visitor asked to retry: %s", error)
             return _answer(page, 503, failure_html() + render(facts, values=values, request_fields=fields))
         self.counters["lead_written"] += 1
+        self.outbox.wake()
         visitor.resolution = replace(
             visitor.resolution, account=account, match_source="cookie" if account else "none", visitor_is_lead=True
         )

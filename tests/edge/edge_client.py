@@ -23,10 +23,12 @@ BROWSER_UA = (
 class Edge:
     """A started edge: its URL, its app and an httpx client that keeps cookies like a browser."""
 
-    def __init__(self, live_server: Any, root: Path, **settings: Any) -> None:
+    def __init__(self, live_server: Any, root: Path, *, outbox: dict[str, Any] | None = None, **settings: Any) -> None:
         self.root = root
         self.settings = edge_settings(root, **settings)
         self.app = create_app(self.settings)
+        for name, value in (outbox or {}).items():  # e.g. a short backoff, set before the lifespan starts it
+            setattr(self.app.edge.outbox, name, value)  # type: ignore[attr-defined]
         self.server = live_server(self.app)
         self.url = self.server.url
         self.clients: list[httpx.Client] = []
