@@ -42,17 +42,8 @@ COLUMNS = (
 )
 
 
-def _scored(ctx: ReportContext, where: str, params: list[Any]) -> list[tuple[dict[str, Any], Score]]:
-    """Lead rows matching `where`, each with the fields the report shows and its score."""
-    leads = ctx.store.query(
-        f"""SELECT lead_id, ts, visitor_id, session_id, name, email, company, role, account_id, path, asset, owner,
-            utm_source, utm_medium, utm_campaign, utm_term
-        FROM leads WHERE {where} ORDER BY ts, lead_id""",
-        params,
-    )
-    if not leads:
-        return []
-    ctx.step("拼接访客身份")
+def _identities(ctx: ReportContext) -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:
+    """Visitor ids per lead e-mail (one person across browsers), and each lead visitor's session starts."""
     visitors_of: dict[str, set[str]] = defaultdict(set)
     for row in ctx.store.query("SELECT LOWER(email) AS email, visitor_id FROM leads WHERE email <> '' AND visitor_id <> ''"):
         visitors_of[row["email"]].add(row["visitor_id"])
@@ -64,6 +55,21 @@ def _scored(ctx: ReportContext, where: str, params: list[Any]) -> list[tuple[dic
         [ctx.period.until_ts],
     ):
         sessions[row["visitor_id"]][row["session_id"]] = row["first_ts"]
+    return visitors_of, sessions
+
+
+def _scored(ctx: ReportContext, where: str, params: list[Any]) -> list[tuple[dict[str, Any], Score]]:
+    """Lead rows matching `where`, each with the fields the report shows and its score."""
+    leads = ctx.store.query(
+        f"""SELECT lead_id, ts, visitor_id, session_id, name, email, company, role, account_id, path, asset, owner,
+            utm_source, utm_medium, utm_campaign, utm_term
+        FROM leads WHERE {where} ORDER BY ts, lead_id""",
+        params,
+    )
+    if not leads:
+        return []
+    ctx.step("拼接访客身份")
+    visitors_of, sessions = _identities(ctx)
     ctx.step("评分")
     behaviours = behaviour_by(ctx, "visitor_id")
     webinar_minutes = imported_webinar_minutes(ctx, "email")

@@ -61,5 +61,27 @@ def test_links_made_and_opened_per_owner(links: tuple[Path, dict[str, str]]) -> 
         rows = {row["owner"]: row for row in owners.build(ctx)}
     zhang, wang = rows["张伟"], rows["王磊"]
     assert (zhang["links"], zhang["links_opened"], zhang["visits"], zhang["people"]) == (2, 1, 2, 2)
-    assert (zhang["accounts_reached"], zhang["leads"], zhang["pipeline_amount"]) == (1, 1, None)  # no opportunities table
+    assert (zhang["accounts_reached"], zhang["leads"], zhang["pipeline_amount"]) == (1, 1, None)  # no opportunities imported
     assert (wang["links"], wang["links_opened"], wang["visits"], wang["accounts_reached"], wang["leads"]) == (1, 1, 1, 1, 0)
+
+
+def test_pipeline_of_the_accounts_each_owners_links_reached(links: tuple[Path, dict[str, str]]) -> None:
+    """ACC-001 reached through 张伟's link (5e5), ACC-003 through 王磊's (2e5 + 1e5); ACC-002's 9e5 was not reached."""
+    db, made = links
+    opportunity = {"crm_stage": "方案阶段", "stage": "opportunity", "outcome": "open", "source": "crm:test.csv"}
+    with Store.open(db) as store:
+        store.insert_events([
+            event(at(-0.5), visitor_id="a", session_id="s1", match_source="link", extra={"link": made["zw1"]},
+                  owner="张伟", account_id="ACC-001"),
+            event(at(-0.3), visitor_id="c", session_id="s3", match_source="link", extra={"link": made["wl"]},
+                  owner="王磊", account_id="ACC-003"),
+        ])  # fmt: skip
+        store.insert_rows("crm_opportunities", [
+            {**opportunity, "opportunity_id": "O1", "account_id": "ACC-001", "amount": 500000.0},
+            {**opportunity, "opportunity_id": "O2", "account_id": "ACC-002", "amount": 900000.0},
+            {**opportunity, "opportunity_id": "O3", "account_id": "ACC-003", "amount": 200000.0},
+            {**opportunity, "opportunity_id": "O4", "account_id": "ACC-003", "amount": 100000.0},
+        ])  # fmt: skip
+        ctx = ReportContext(store=store, period=make_period(since="2020-01-01", until="2100-01-01"))
+        rows = {row["owner"]: row for row in owners.build(ctx)}
+    assert (rows["张伟"]["pipeline_amount"], rows["王磊"]["pipeline_amount"]) == (500000.0, 300000.0)
