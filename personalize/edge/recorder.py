@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-from personalize.edge.event_writer import EMPTY_ROW, utc_now
+from personalize.edge.event_writer import EMPTY_ROW, new_event_id, utc_now
 from personalize.edge.holdout import Holdout
 from personalize.edge.visitor import VisitorContext
 from personalize.events import EVENT_COLUMNS
 
 
 class EventSink(Protocol):
+    """Takes an event row: spooled before the page that caused it is answered (`EventLog.put`)."""
+
     def put(self, row: tuple[Any, ...]) -> bool: ...
 
 
@@ -74,6 +76,7 @@ class EventRecorder:
             ip_hash=visitor.ip_hash,
             extra=json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None,
             value=value,
+            event_id=new_event_id(),
         )
         if visitor.campaign:  # the UTM fields present in the query, by their contract names
             row.update(visitor.campaign)
