@@ -155,8 +155,13 @@ class EventLog:
             self._thread = threading.Thread(target=self._run, name="abm-event-writer", daemon=True)
             self._thread.start()
 
+    @property
+    def replay_pending(self) -> bool:
+        """Dead edges' spools are still being read into the store."""
+        return self._orphans is not None
+
     def _busy(self) -> bool:
-        return bool(self._buffer or self._inflight or self._orphans is not None)
+        return bool(self._buffer or self._inflight or self.replay_pending)
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until every queued event (and every dead edge's spool) is written; False if not in time."""
@@ -339,6 +344,7 @@ def event_health(events: EventLog) -> dict[str, Any]:
         "spool_failures": spool.failures if spool else 0,
         "spooled_only": events.spooled_only,
         "replayed": events.replayed,
+        "replay_pending": events.replay_pending,
         "duplicates_skipped": events.duplicates,
         "write_failures": events.write_failures,
         "last_error": (spool.last_error if spool and spool.last_error else None) or events.last_error,
