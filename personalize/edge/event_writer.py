@@ -161,7 +161,7 @@ class EventLog:
         return self._orphans is not None
 
     def _busy(self) -> bool:
-        return bool(self._buffer or self._inflight or self.replay_pending)
+        return bool(self._buffer or self._inflight or self._overflowed or self.replay_pending)
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until every queued event (and every dead edge's spool) is written; False if not in time."""
