@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from personalize.database import DATABASE_ERRORS, RETRYABLE, Connection, connect, insert_events, store_target
-from personalize.edge.spool import SEGMENT_BYTES, Segment, Spool, read_segment
+from personalize.edge.spool import Segment, Spool, read_segment
 from personalize.events import BOOLEAN_FIELDS, EVENT_COLUMNS, ID_FIELD
 
 log = logging.getLogger("abm.edge.events")
@@ -132,8 +132,14 @@ class EventLog:
     def put(self, row: tuple[Any, ...]) -> bool:
         """Spool and queue one event row; False (and counted) when it could be neither queued nor spooled."""
         buffer = self._buffer
+        spool = self.spool
+        data = spool.record(row) if spool is not None else b""
         with self._lock:
-            spooled = self.spool is not None and self.spool.append(row)
+            spooled = spool is not None and (
+                spool.append(data) or (not spool.empty and self._rotate_locked() and spool.append(data))
+            )
+            if spool is not None and not spooled:
+                spool.failures += 1
             if len(buffer) >= self.capacity:
                 if spooled:
                     self._overflowed = True
@@ -246,16 +252,22 @@ class EventLog:
         return connection
 
     def _should_rotate(self) -> bool:
-        spool = self.spool
-        return spool is not None and (spool.size >= SEGMENT_BYTES or (self._overflowed and not self._buffer))
+        """A segment holding rows the buffer does not is closed (and read back) once the buffer is empty."""
+        return self.spool is not None and self._overflowed and not self._buffer
 
     def _rotate(self) -> None:
-        """Close the current segment; its marker follows its last row through the buffer."""
-        assert self.spool is not None
         with self._lock:
-            closed = self.spool.rotate()
+            self._rotate_locked()
+
+    def _rotate_locked(self) -> bool:
+        """Close the current segment; its marker follows its last row through the buffer. True if a new
+        segment is mapped."""
+        assert self.spool is not None
+        closed = self.spool.rotate()
+        if closed is not None:
             self._buffer.append(Segment(closed, replay=self._overflowed))
             self._overflowed = False
+        return self.spool.mapped
 
     def _take_over(self, connection: Connection) -> None:
         """Replay the segments of dead edges' spools, one at a time (a failure retries the same one)."""

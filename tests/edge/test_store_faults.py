@@ -79,7 +79,7 @@ def test_a_dead_process_spool_is_taken_over_and_a_live_one_is_not(tmp_path: Path
     dead = Spool(tmp_path / "spool")
     rows = [_row(number) for number in range(30)]
     for row in rows:
-        assert live.append(row) and dead.append(row)  # the same events twice: stored once
+        assert live.append(Spool.record(row)) and dead.append(Spool.record(row))  # the same events twice: stored once
     os.close(dead._lock)  # what the kernel does when that process dies
     log = EventLog.open(str(db), interval=0.05, spool_dir=tmp_path / "spool")
     log.start()
