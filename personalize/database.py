@@ -14,15 +14,11 @@ so text sorts byte by byte as in SQLite; exports then come out in the same order
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from functools import lru_cache
 from itertools import chain
 from types import TracebackType
@@ -30,15 +26,9 @@ from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from personalize.errors import UserError
-from personalize.events import (
-    BACKFILL_EVENT_IDS,
-    BOOLEAN_FIELDS,
-    EVENT_COLUMNS,
-    ID_FIELD,
-    LEAD_FIELDS,
-    MIGRATIONS,
-    NUMERIC_FIELDS,
-)
+from personalize.event_ids import CONTENT_COLUMNS, ContentIds
+from personalize.event_ids import with_event_ids as with_event_ids  # analytics' imports use it
+from personalize.events import BACKFILL_EVENT_IDS, EVENT_COLUMNS, ID_FIELD, LEAD_FIELDS, MIGRATIONS
 
 log = logging.getLogger("abm.store")
 
@@ -195,8 +185,6 @@ ROWS_PER_STATEMENT = 32
 _INSERT_EVENT = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
 #: An event already stored (a retried batch, a replayed spool, a re-imported export) is skipped.
 _SKIP_STORED = f" ON CONFLICT ({ID_FIELD}) DO NOTHING"
-_ID_INDEX = EVENT_COLUMNS.index(ID_FIELD)
-_CONTENT_COLUMNS = tuple(name for name in EVENT_COLUMNS if name != ID_FIELD)
 _INSERT_LEAD = f"INSERT INTO leads ({', '.join(LEAD_FIELDS)}) VALUES ({', '.join('?' * len(LEAD_FIELDS))})"
 
 
@@ -221,64 +209,12 @@ def insert_events(connection: Connection, rows: Sequence[Sequence[Any]]) -> int:
     return inserted
 
 
-def _canonical(name: str, value: Any) -> Any:
-    """A stored value spelled one way whatever wrote it (SQLite, PostgreSQL, an import, the edge)."""
-    if value is None:
-        return None
-    if name in BOOLEAN_FIELDS:
-        return int(bool(value))
-    if name in NUMERIC_FIELDS:
-        return float(value)
-    if name == "extra":
-        try:
-            return json.loads(value)  # key order and spacing differ between the edge and an import
-        except (TypeError, ValueError):
-            return value
-    return str(value)
-
-
-def content_event_id(row: Sequence[Any], occurrence: int = 0) -> str:
-    """A deterministic id for an event that has none (stored before ids, or imported from a file without):
-    its time in milliseconds (so ids stay time-ordered) and a hash of every other value, with the
-    ``occurrence``-th copy of identical content numbered apart, so identical rows stay distinct."""
-    content = [_canonical(name, value) for name, value in zip(_CONTENT_COLUMNS, row, strict=False)]
-    digest = hashlib.sha256(json.dumps([occurrence, content], ensure_ascii=False, sort_keys=True).encode()).hexdigest()
-    try:
-        millis = int(datetime.fromisoformat(str(row[0])).timestamp() * 1000)
-    except ValueError:
-        millis = 0
-    return f"{millis & 0xFFFFFFFFFFFF:012x}{digest[:20]}"
-
-
-class ContentIds:
-    """Content ids for rows without one; copies of one content are numbered in the order they come."""
-
-    def __init__(self) -> None:
-        self._seen: Counter[str] = Counter()
-
-    def __call__(self, content: Sequence[Any]) -> str:
-        first = content_event_id(content)
-        occurrence = self._seen[first]
-        self._seen[first] += 1
-        return first if occurrence == 0 else content_event_id(content, occurrence)
-
-
-def with_event_ids(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[Any, ...]]:
-    """Rows in EVENT_COLUMNS order, each without an id given its content id, so the same file imported
-    twice, or an export taken before ids into a migrated store, never doubles a count."""
-    ids = ContentIds()
-    for row in rows:
-        if row[_ID_INDEX] is None or row[_ID_INDEX] == "":
-            row = (*row[:_ID_INDEX], ids(row), *row[_ID_INDEX + 1 :])
-        yield tuple(row)
-
-
 def backfill_event_ids(connection: Connection, chunk: int = 5000) -> None:
     """Give every event stored before version 3 its content id, in chunks by physical row key."""
     postgres = isinstance(connection, PostgresConnection)
     key, after = ("ctid", "(0,0)") if postgres else ("rowid", -(2**63))
     compare = "ctid > ?::tid" if postgres else "rowid > ?"
-    columns = ", ".join(_CONTENT_COLUMNS)
+    columns = ", ".join(CONTENT_COLUMNS)
     update = f"UPDATE events SET {ID_FIELD} = ? WHERE {key} = ?" + ("::tid" if postgres else "")
     ids = ContentIds()
     while True:
