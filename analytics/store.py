@@ -37,6 +37,7 @@ from personalize.database import (
     insert_leads,
     migrate_locked,
     store_target,
+    with_event_ids,
 )
 from personalize.errors import UserError
 from personalize.events import (
@@ -291,17 +292,25 @@ class Store:
     # --- writing (always through SQLite; DuckDB sees the same file) -------------------------
 
     def insert_events(self, rows: Iterable[Mapping[str, Any]]) -> int:
-        """Validate and append events in batches; a bad row raises UserError and writes nothing of its batch."""
+        """Validate and append events in batches; return how many were new.
+
+        A bad row raises UserError and writes nothing of its batch. An event whose event_id is stored
+        already is skipped; one without an id gets its content id, so the same file never counts twice.
+        """
         count = 0
-        for batch in _batches(rows):
+        ids = with_event_ids(self._validated(rows))
+        for batch in _batches(ids):
+            with self._writer() as connection:
+                count += insert_events(connection, batch)
+        return count
+
+    @staticmethod
+    def _validated(rows: Iterable[Mapping[str, Any]]) -> Iterator[tuple[Any, ...]]:
+        for row in rows:
             try:
-                values = [event_row(row) for row in batch]
+                yield event_row(row)
             except ValueError as error:
                 raise UserError(f"bad event: {error}") from error
-            with self._writer() as connection:
-                insert_events(connection, values)
-            count += len(values)
-        return count
 
     def insert_rows(self, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
         """Append rows to any table of the store (leads, webinar_spans, ...) in batches."""

@@ -26,7 +26,9 @@ from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from personalize.errors import UserError
-from personalize.events import EVENT_COLUMNS, LEAD_FIELDS, LINK_FIELDS, MIGRATIONS
+from personalize.event_ids import CONTENT_COLUMNS, ContentIds
+from personalize.event_ids import with_event_ids as with_event_ids  # analytics' imports use it
+from personalize.events import BACKFILL_EVENT_IDS, EVENT_COLUMNS, ID_FIELD, LEAD_FIELDS, LINK_FIELDS, MIGRATIONS
 
 log = logging.getLogger("abm.store")
 
@@ -166,7 +168,10 @@ def apply_migrations(
     with connection:
         for version in range(current, target):
             for statement in migrations[version]:
-                connection.execute(statement)
+                if statement == BACKFILL_EVENT_IDS:
+                    backfill_event_ids(connection)
+                else:
+                    connection.execute(statement)
         connection.execute(
             "INSERT INTO schema_version (component, version) VALUES (?, ?) "
             "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
@@ -175,27 +180,52 @@ def apply_migrations(
     return target
 
 
-#: Rows per INSERT statement: 32 x 29 parameters stay under the 999 of SQLite builds before 3.32.
+#: Rows per INSERT statement: 32 x 30 parameters stay under the 999 of SQLite builds before 3.32.
 ROWS_PER_STATEMENT = 32
 _INSERT_EVENT = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
+#: An event already stored (a retried batch, a replayed spool, a re-imported export) is skipped.
+_SKIP_STORED = f" ON CONFLICT ({ID_FIELD}) DO NOTHING"
 _INSERT_LEAD = f"INSERT INTO leads ({', '.join(LEAD_FIELDS)}) VALUES ({', '.join('?' * len(LEAD_FIELDS))})"
 
 
 @lru_cache(maxsize=ROWS_PER_STATEMENT)
 def _insert_events_sql(count: int) -> str:
     """One INSERT of ``count`` event rows."""
-    return _INSERT_EVENT + f", ({', '.join('?' * len(EVENT_COLUMNS))})" * (count - 1)
+    return _INSERT_EVENT + f", ({', '.join('?' * len(EVENT_COLUMNS))})" * (count - 1) + _SKIP_STORED
 
 
-def insert_events(connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
-    """Insert event rows (EVENT_COLUMNS order) in the caller's transaction, ROWS_PER_STATEMENT per statement.
+def insert_events(connection: Connection, rows: Sequence[Sequence[Any]]) -> int:
+    """Insert event rows (EVENT_COLUMNS order) in the caller's transaction, ROWS_PER_STATEMENT per statement;
+    return how many were new (an event_id already stored is skipped).
 
     A writer thread gives up and retakes the GIL once per statement, and under load the event loop
     makes it wait up to a switch interval (5 ms) each time: per row, that starves the writer.
     """
+    inserted = 0
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         chunk = rows[start : start + ROWS_PER_STATEMENT]
-        connection.execute(_insert_events_sql(len(chunk)), list(chain.from_iterable(chunk)))
+        cursor = connection.execute(_insert_events_sql(len(chunk)), list(chain.from_iterable(chunk)))
+        inserted += max(cursor.rowcount, 0)
+    return inserted
+
+
+def backfill_event_ids(connection: Connection, chunk: int = 5000) -> None:
+    """Give every event stored before version 5 its content id, in chunks by physical row key."""
+    postgres = isinstance(connection, PostgresConnection)
+    key, after = ("ctid", "(0,0)") if postgres else ("rowid", -(2**63))
+    compare = "ctid > ?::tid" if postgres else "rowid > ?"
+    columns = ", ".join(CONTENT_COLUMNS)
+    update = f"UPDATE events SET {ID_FIELD} = ? WHERE {key} = ?" + ("::tid" if postgres else "")
+    ids = ContentIds()
+    while True:
+        rows = connection.execute(
+            f"SELECT {key}, {columns} FROM events WHERE {ID_FIELD} IS NULL AND {compare} ORDER BY {key} LIMIT {chunk}",
+            (after,),
+        ).fetchall()
+        if not rows:
+            return
+        connection.executemany(update, [(ids(content), physical) for physical, *content in rows])
+        after = str(rows[-1][0]) if postgres else rows[-1][0]
 
 
 def insert_leads(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:

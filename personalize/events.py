@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 
 #: The five campaign tags, in the order every table and export carries them.
 UTM_FIELDS: Final[tuple[str, ...]] = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -52,8 +52,14 @@ EXTRA_FIELDS: Final = (
     "extra",  # JSON object: raw extra campaign parameters (gclid, bd_vid, ...) and event details
     "value",  # a number whose meaning depends on the kind (engaged seconds, heartbeat seconds)
 )
-#: Every column of the `events` table, in table order.
-EVENT_COLUMNS: Final = EVENT_FIELDS + EXTRA_FIELDS
+#: The columns version 1 created, in table order.
+_EVENT_COLUMNS_V1: Final = EVENT_FIELDS + EXTRA_FIELDS
+#: An event's identity, unique in the store: the edge writes a time-ordered one per event, an import
+#: keeps the file's (or derives one from the row's content), so a retried batch, a spool replayed
+#: after a crash or the same export imported twice never counts an event twice.
+ID_FIELD: Final = "event_id"
+#: Every column of the `events` table, in table order (later versions add theirs at the end).
+EVENT_COLUMNS: Final = (*_EVENT_COLUMNS_V1, ID_FIELD)
 
 BOOLEAN_FIELDS: Final = frozenset({"is_bot", "is_preview"})
 NUMERIC_FIELDS: Final = frozenset({"value"})
@@ -124,7 +130,7 @@ _EVENT_COLUMNS = ",\n    ".join(
     else f"{name} TEXT NOT NULL"
     if name in ("ts", "kind")
     else f"{name} TEXT"
-    for name in EVENT_COLUMNS
+    for name in _EVENT_COLUMNS_V1
 )
 
 _LEAD_COLUMNS = ",\n    ".join(
@@ -155,6 +161,11 @@ _LEAD_DELIVERIES: Final = (
     "CREATE INDEX IF NOT EXISTS lead_deliveries_due ON lead_deliveries (status, next_attempt_at)",
 )
 
+#: A migration step that is not SQL: `personalize.database` gives every event stored before version 5
+#: an id derived from its content (the one an import derives for a file without ids), so an export
+#: taken before the upgrade re-imports into the upgraded store without doubling.
+BACKFILL_EVENT_IDS: Final = "-- backfill events.event_id from each row's content"
+
 #: MIGRATIONS[i] takes a store from version i to version i + 1. Plain SQL that runs
 #: unchanged on SQLite and PostgreSQL.
 MIGRATIONS: Final = (
@@ -184,6 +195,11 @@ MIGRATIONS: Final = (
         "CREATE INDEX IF NOT EXISTS links_owner ON links (owner)",
     ),
     _LEAD_DELIVERIES,
+    (
+        f"ALTER TABLE events ADD COLUMN {ID_FIELD} TEXT",
+        BACKFILL_EVENT_IDS,
+        f"CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events ({ID_FIELD})",
+    ),
 )
 
 assert len(MIGRATIONS) == SCHEMA_VERSION

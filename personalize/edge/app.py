@@ -29,7 +29,7 @@ from personalize.edge.bots import AgentClassifier
 from personalize.edge.clientip import parse_trusted
 from personalize.edge.cookies import VisitorCookies
 from personalize.edge.downloads import DownloadLog
-from personalize.edge.event_writer import EventLog
+from personalize.edge.event_writer import EventLog, event_health
 from personalize.edge.fill import DEFAULT, FilledPages, variant_chain
 from personalize.edge.gating import GatingPolicy
 from personalize.edge.geoip import GeoIP
@@ -131,7 +131,7 @@ class Edge:
     def _open_events(self) -> EventLog:
         db = self.settings.db
         try:
-            return EventLog.open(db, capacity=self.settings.event_buffer)
+            return EventLog.open(db, capacity=self.settings.event_buffer, spool_dir=self.settings.spool_root)
         except Exception as error:  # a database error, OSError, a newer schema: all mean "cannot use this store"
             raise ConfigError(f"cannot open the event store {describe(db)} ({error})") from error
 
@@ -185,16 +185,18 @@ class Edge:
         await send({"type": "http.response.body", "body": b"" if head else body})
 
     def health(self) -> dict[str, Any]:
+        events = self.events
         return {
             "ok": True,
             "pages": len(self.site.pages),
             "accounts": len(self.accounts),
-            "buffer_depth": self.events.depth,
+            "buffer_depth": events.depth,
+            "events": event_health(events),
             "lead_deliveries": self.outbox.status(),
             "counters": {
-                "events_written": self.events.written,
-                "events_dropped": self.events.dropped,
-                "write_failures": self.events.write_failures,
+                "events_written": events.written,
+                "events_dropped": events.dropped,
+                "write_failures": events.write_failures,
                 "link_tampered": self.counters["link_tampered"],
                 "link_expired": self.counters["link_expired"],
                 "geoip_errors": self.geoip.errors,

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any, Final, Protocol
 
-from personalize.edge.event_writer import utc_now
+from personalize.edge.event_writer import new_event_id, utc_now
 from personalize.edge.holdout import Holdout
 from personalize.edge.visitor import VisitorContext
 from personalize.events import EVENT_COLUMNS, UTM_FIELDS
@@ -44,6 +44,7 @@ SOURCES: Final[dict[str, str]] = {
     "ip_hash": "visitor.ip_hash",
     "extra": "json_text(extra) if extra else None",
     "value": "value",
+    "event_id": "new_event_id()",  # time-ordered: the store skips an id it has (retries, spool replays)
 }
 
 
@@ -68,7 +69,7 @@ def compile_row_builder(sources: dict[str, str]) -> RowBuilder:
         "    campaign = visitor.campaign\n"
         f"    return (\n        {values}\n    )\n"
     )
-    namespace: dict[str, Any] = {"utc_now": utc_now, "json_text": json_text}
+    namespace: dict[str, Any] = {"utc_now": utc_now, "json_text": json_text, "new_event_id": new_event_id}
     exec(compile(code, f"<event row from {__name__}.SOURCES>", "exec"), namespace)  # noqa: S102 (our own text)
     builder: RowBuilder = namespace["build_row"]
     return builder
@@ -78,6 +79,8 @@ build_row: Final = compile_row_builder(SOURCES)
 
 
 class EventSink(Protocol):
+    """Takes an event row: spooled before the page that caused it is answered (`EventLog.put`)."""
+
     def put(self, row: tuple[Any, ...]) -> bool: ...
 
 

@@ -92,6 +92,12 @@ class Settings:
     )
     cookie_secure: str = _setting("auto", "Secure cookies: auto (when the request is HTTPS), always or never.", "str")
     event_buffer: int = _setting(100_000, "Events held in memory while the store is slow or locked.", "int")
+    spool_dir: Path | None = _setting(
+        None,
+        "Event spool: each edge process appends every event here before answering its page, so a crash "
+        "loses none; unset: <db>.spool next to a SQLite store, ./spool for PostgreSQL.",
+        "path",
+    )
     rate_limit: int = _setting(5, "Lead form posts allowed per visitor IP hash per 10 minutes.", "int")
     webhooks: list[Webhook] = _setting(
         [],
@@ -111,6 +117,14 @@ class Settings:
 
     def source(self, name: str) -> str:
         return self.sources.get(name, "default")
+
+    @property
+    def spool_root(self) -> Path:
+        """Where the event spools of this store's edges live (`spool_dir`, or its default)."""
+        if self.spool_dir is not None:
+            return self.spool_dir
+        target = store_target(self.db)
+        return Path("spool") if target.postgres else Path(target.location + ".spool")
 
     @property
     def sqlite_path(self) -> str:

@@ -54,7 +54,7 @@ def test_export_import_export_is_byte_identical(tmp_path: Path, db: Path, fmt: s
 def test_export_uses_exactly_the_contract_field_names(tmp_path: Path, db: Path) -> None:
     out = tmp_path / "e.parquet"
     run_abm("export", "events", "--db", db, "--out", out)
-    assert tuple(pq.read_schema(out).names) == EVENT_FIELDS + ("extra", "value")
+    assert tuple(pq.read_schema(out).names) == EVENT_FIELDS + ("extra", "value", "event_id")
     csv_text = run_abm("export", "events", "--db", db, "--format", "csv").stdout
     assert csv_text.splitlines()[0] == ",".join(EVENT_COLUMNS)
     rows = [json.loads(line) for line in run_abm("export", "events", "--db", db).stdout.splitlines()]

@@ -137,6 +137,7 @@ def edge_settings(root: Path, **values: Any) -> Settings:
         "taxonomy": REPO / "taxonomy.yml",
         "secret_file": root / "secret.key",
         "db": str(root / "events.sqlite"),
+        "spool_dir": root / "spool",  # also for a PostgreSQL store, whose default is ./spool
         "holdout": 0.0,
     }
     base.update(values)

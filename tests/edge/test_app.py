@@ -4,6 +4,7 @@ privacy, a locked store, static assets, beacons and start-up errors."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -216,8 +217,11 @@ def test_no_raw_ip_and_no_account_data_leaks(edge: Edge) -> None:
     for response in anonymous:
         assert not [secret for secret in CONFIDENTIAL if secret in response.text], response.url
     edge.events()
+    spooled = b"".join(p.read_bytes() for p in edge.settings.spool_root.rglob("*.events"))
+    assert spooled.count(b"pageview") >= 5  # the spool holds the events, with their IP hashes only
     edge.app.edge.events.close()  # type: ignore[attr-defined]
-    data = b"".join(p.read_bytes() for p in Path(edge.settings.sqlite_path).parent.glob("events.sqlite*"))
+    stored = Path(edge.settings.sqlite_path).parent.glob("events.sqlite*")
+    data = spooled + b"".join(p.read_bytes() for p in stored if p.is_file())
     for ip in [*ips, "127.0.0.1"]:
         assert ip.encode() not in data and ip.encode("utf-16-le") not in data
 
@@ -347,7 +351,8 @@ def test_event_rows_are_built_in_the_stores_column_order() -> None:
                 "browser": "Safari", "os": "iOS", "is_bot": 1, "is_preview": 1, "country": "CN", "region": "CN-BJ",
                 "ip_hash": "hash", "extra": '{"gclid":"G"}', "value": 2.5}
     [row] = queued
-    assert row[1:] == event_row(expected)[1:] and len(row) == len(COLUMNS)
+    assert row[1:-1] == event_row(expected)[1:-1] and len(row) == len(COLUMNS) and COLUMNS[-1] == "event_id"
+    assert re.fullmatch(r"[0-9a-f]{32}", row[-1]) and row[-1] != event_row(expected)[-1]  # a new id per event
     assert row[0].endswith("Z")  # type: ignore[union-attr]
     no_campaign = replace(visitor, campaign={}, extra={})
     recorder.record("lead", no_campaign, "/", arm=None, extra={"lead_id": "L1"})
