@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analytics.period import STORED_TS, local_text, period_line
+from analytics.spreadsheet import safe_cell
 
 if TYPE_CHECKING:
     from analytics.period import Period
@@ -79,8 +80,8 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return "" if value is None else value
+        return safe_cell(json.dumps(value, ensure_ascii=False, default=str))
+    return "" if value is None else safe_cell(value)
 
 
 def _text(value: Any, zone: tzinfo | None = None) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from analytics.imports.rows import RowProblem, accept
+from analytics.spreadsheet import read_cell, safe_cell
 from analytics.store import BATCH, Store, event_row
 from personalize.errors import UserError
 from personalize.events import BOOLEAN_FIELDS, EVENT_COLUMNS, NUMERIC_FIELDS
@@ -98,7 +99,7 @@ def _write_csv(rows: Iterator[dict[str, Any]], out: IO[bytes], progress: Progres
 def _csv_cell(name: str, value: Any) -> str:
     if name in BOOLEAN_FIELDS:
         return "true" if value else "false"
-    return "" if value is None else str(value)
+    return "" if value is None else safe_cell(str(value))
 
 
 def _arrow_schema() -> Any:
@@ -172,7 +173,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowProblem]]:
             if len(cells) != len(header):
                 yield start, RowProblem(str(path), start, "", f"{len(cells)} cells, the header has {len(header)}")
                 continue
-            yield start, dict(zip(header, cells, strict=True))
+            yield start, {name: read_cell(cell) for name, cell in zip(header, cells, strict=True)}
 
 
 def _read_parquet(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowProblem]]:
