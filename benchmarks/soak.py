@@ -78,7 +78,7 @@ def soak(options: argparse.Namespace, work: Path) -> None:
     url = f"http://127.0.0.1:{port}/"
     edge = serve(to_env(settings), port)
     try:
-        fetch(url)
+        fetch(url, None)  # warm up, as a browser without compression
         full = work / "full.lua"
         full.write_text(WRK_SCRIPT)
         probe = wrk(url, full, options.probe_seconds, options.connections)

@@ -29,8 +29,9 @@ from personalize.edge.bots import AgentClassifier
 from personalize.edge.clientip import parse_trusted
 from personalize.edge.cookies import VisitorCookies
 from personalize.edge.downloads import DownloadLog
+from personalize.edge.encoding import HEADER, IDENTITY, PAGES, Encodings, accept_encoding
 from personalize.edge.event_writer import EventLog, event_health
-from personalize.edge.fill import DEFAULT, FilledPages, variant_chain
+from personalize.edge.fill import DEFAULT, FilledPages, Served, variant_chain
 from personalize.edge.gating import GatingPolicy
 from personalize.edge.geoip import GeoIP
 from personalize.edge.holdout import CONTROL, Holdout
@@ -51,7 +52,7 @@ MOUNT_GROUP = "abm.edge_mounts"
 HTML_HEADERS = [
     (b"content-type", b"text/html; charset=utf-8"),
     (b"cache-control", b"private, no-cache"),
-    (b"vary", b"Cookie"),
+    (b"vary", b"Cookie, Accept-Encoding"),
 ]
 
 
@@ -89,6 +90,7 @@ class Edge:
                     opened.close()
             raise ConfigError("cannot start the edge:\n- " + "\n- ".join(problems))
         self.filled = FilledPages(self.site)
+        self.not_found = Encodings(self.site.not_found, PAGES).made()
         self.gating = GatingPolicy(settings.ungate_identified, frozenset(settings.gate_stages))
         self.counters: Counter[str] = Counter()
         # the narrow collaborators each handler is given
@@ -140,8 +142,8 @@ class Edge:
         if reason:
             self.counters["link_expired" if reason == "expired" else "link_tampered"] += 1
 
-    def personalize(self, page: SplitPage, visitor: VisitorContext) -> tuple[bytes, str, str | None]:
-        """The page body for this visitor, the variant served and the holdout arm (None: not in the experiment)."""
+    def personalize(self, page: SplitPage, visitor: VisitorContext, accept: bytes | None) -> tuple[Served, str | None]:
+        """The page for this visitor in a coding `accept` allows, and the holdout arm (None: not in the experiment)."""
         resolution = visitor.resolution
         account = resolution.account
         arm = self.recorder.arm_of(visitor)
@@ -161,26 +163,31 @@ class Edge:
             )
             if page.cta_gated is not None:
                 csrf = leads.request_fields(leads.csrf_token(self.secret, visitor.visitor_id), visitor.campaign).encode()
-        body, variant = self.filled.fill(page, chain, cta, csrf)
-        return body, variant, arm
+        return self.filled.fill(page, chain, cta, csrf, accept), arm
 
     async def serve_page(self, scope: Scope, receive: Receive, send: Send, page: SplitPage, path: str) -> None:
         """The hot path: resolve, pick fragments, join bytes, queue the pageview."""
         query = read_query(scope["query_string"])
         visitor = self.visitors.read(scope, query)
         self.count_link(visitor)
+        accept = accept_encoding(scope["headers"])
+        head = scope["method"] == "HEAD"
         if not page.open_to(visitor.resolution.account):
-            await self.send_html(send, 404, self.site.not_found, self.cookies.for_page(visitor))
+            coding, body = self.not_found.pick(accept)
+            await self.send_html(send, 404, body, self.cookies.for_page(visitor), head=head, coding=coding)
             return
-        body, variant, arm = self.personalize(page, visitor)
-        self.recorder.record("pageview", visitor, path, variant=variant, arm=arm)
-        await self.send_html(send, 200, body, self.cookies.for_page(visitor), head=scope["method"] == "HEAD")
+        served, arm = self.personalize(page, visitor, accept)
+        self.recorder.record("pageview", visitor, path, variant=served.variant, arm=arm)
+        await self.send_html(send, 200, served.body, self.cookies.for_page(visitor), head=head, coding=served.coding)
 
     @staticmethod
     async def send_html(
-        send: Send, status: int, body: bytes, cookies: list[tuple[bytes, bytes]], *, head: bool = False
+        send: Send, status: int, body: bytes, cookies: list[tuple[bytes, bytes]], *, head: bool = False,
+        coding: str = IDENTITY,
     ) -> None:
         headers = [*HTML_HEADERS, (b"content-length", str(len(body)).encode()), *cookies]
+        if coding != IDENTITY:
+            headers.append((b"content-encoding", HEADER[coding]))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if head else body})
 
@@ -261,7 +268,9 @@ def create_app(settings: Settings) -> EdgeApp:
 
     async def not_found(request: Request, exc: Exception) -> Response:
         """The site's own 404 page, the same for a missing page and a private one (it reveals nothing)."""
-        return Response(edge.site.not_found, 404, media_type="text/html; charset=utf-8")
+        coding, body = edge.not_found.pick(request.headers.get("accept-encoding", "").encode("latin-1") or None)
+        headers = {"vary": "Accept-Encoding", **({"content-encoding": HEADER[coding].decode()} if coding != IDENTITY else {})}
+        return Response(body, 404, headers=headers, media_type="text/html; charset=utf-8")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

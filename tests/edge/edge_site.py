@@ -91,12 +91,16 @@ PAGES = [
 PRIVATE_PAGES = [_page("accounts/acc-1/", "恒锐精工专属页", "bofu", "false", accounts=["ACC-1"])]
 
 
+#: Body text that makes every page longer than the edge's compression threshold (as real pages are).
+FILLER = "<p>" + "制造企业的数字化增长从每一条产线、每一台设备和每一次服务开始。" * 24 + "</p>"
+
+
 def html(title: str, body: str = "") -> str:
     slots = "".join(SLOT_HTML.format(slot=slot, html=DEFAULTS[slot]) for slot in ("hero", "logos"))
     return (
         '<!doctype html><html lang="zh"><head><meta charset="utf-8">'
         f'<title>{title}</title><link rel="stylesheet" href="/assets/stylesheets/main.0123abcd.min.css">'
-        f"</head><body>{slots}<article>{body}</article>{SLOT_HTML.format(slot='cta', html=DEFAULTS['cta'])}</body></html>"
+        f"</head><body>{slots}<article>{body}{FILLER}</article>{SLOT_HTML.format(slot='cta', html=DEFAULTS['cta'])}</body></html>"
     )
 
 

@@ -35,7 +35,7 @@ def test_anonymous_page_is_default_private_and_logged(edge: Edge) -> None:
     body = response.text
     assert "HERO-DEFAULT" in body and "LOGOS-DEFAULT" in body and '<script src="/abm/beacon.js" defer>' in body
     assert not [secret for secret in CONFIDENTIAL if secret in body]
-    assert response.headers["cache-control"] == "private, no-cache" and response.headers["vary"] == "Cookie"
+    assert response.headers["cache-control"] == "private, no-cache" and response.headers["vary"] == "Cookie, Accept-Encoding"
     cookies = response.headers.get_list("set-cookie")
     assert any(c.startswith("abm_vid=") and "HttpOnly" in c and "SameSite=Lax" in c for c in cookies)
     assert any(c.startswith("abm_sid=") and "Max-Age=1800" in c for c in cookies)
