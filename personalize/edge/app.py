@@ -39,6 +39,7 @@ from personalize.edge.links import load_secret
 from personalize.edge.outbox import Outbox
 from personalize.edge.recorder import EventRecorder
 from personalize.edge.resolve import Resolver
+from personalize.edge.security import as_text, html_security
 from personalize.edge.settings import Settings, load_settings
 from personalize.edge.site import Site, SplitPage, load_site
 from personalize.edge.static_files import StaticAssets
@@ -174,18 +175,20 @@ class Edge:
         head = scope["method"] == "HEAD"
         if not page.open_to(visitor.resolution.account):
             coding, body = self.not_found.pick(accept)
-            await self.send_html(send, 404, body, self.cookies.for_page(visitor), head=head, coding=coding)
+            await self.send_html(send, 404, body, self.cookies.for_page(visitor), head=head, coding=coding,
+                                 secure=visitor.secure)
             return
         served, arm = self.personalize(page, visitor, accept)
         self.recorder.record("pageview", visitor, path, variant=served.variant, arm=arm)
-        await self.send_html(send, 200, served.body, self.cookies.for_page(visitor), head=head, coding=served.coding)
+        await self.send_html(send, 200, served.body, self.cookies.for_page(visitor), head=head, coding=served.coding,
+                             secure=visitor.secure)
 
     @staticmethod
     async def send_html(
         send: Send, status: int, body: bytes, cookies: list[tuple[bytes, bytes]], *, head: bool = False,
-        coding: str = IDENTITY,
+        coding: str = IDENTITY, secure: bool = False,
     ) -> None:
-        headers = [*HTML_HEADERS, (b"content-length", str(len(body)).encode()), *cookies]
+        headers = [*HTML_HEADERS, *html_security(secure), (b"content-length", str(len(body)).encode()), *cookies]
         if coding != IDENTITY:
             headers.append((b"content-encoding", HEADER[coding]))
         await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -269,7 +272,8 @@ def create_app(settings: Settings) -> EdgeApp:
     async def not_found(request: Request, exc: Exception) -> Response:
         """The site's own 404 page, the same for a missing page and a private one (it reveals nothing)."""
         coding, body = edge.not_found.pick(request.headers.get("accept-encoding", "").encode("latin-1") or None)
-        headers = {"vary": "Accept-Encoding", **({"content-encoding": HEADER[coding].decode()} if coding != IDENTITY else {})}
+        headers = {"vary": "Accept-Encoding", **as_text(html_security(request.url.scheme == "https")),
+                   **({"content-encoding": HEADER[coding].decode()} if coding != IDENTITY else {})}
         return Response(body, 404, headers=headers, media_type="text/html; charset=utf-8")
 
     @contextlib.asynccontextmanager
