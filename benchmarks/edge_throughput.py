@@ -87,17 +87,22 @@ def serve(target: list[str], port: int, env: dict[str, str], cwd: Path) -> subpr
     command = [sys.executable, "-m", "uvicorn", *target, "--port", str(port), "--no-access-log",
                "--no-proxy-headers", "--log-level", "warning", "--workers", "1"]
     process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env})
+    return wait_until_up(process, f"http://127.0.0.1:{port}/", f"server {target}")
+
+
+def wait_until_up(process: subprocess.Popen[bytes], url: str, what: str) -> subprocess.Popen[bytes]:
+    """The process once `url` answers (30 s at most); SystemExit when it exits or never answers."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+            urllib.request.urlopen(url, timeout=1).read()
             return process
         except OSError:
             if process.poll() is not None:
-                raise SystemExit(f"server {target} exited with {process.returncode}") from None
+                raise SystemExit(f"{what} exited with {process.returncode}") from None
             time.sleep(0.1)
     process.kill()
-    raise SystemExit(f"server {target} did not start")
+    raise SystemExit(f"{what} did not start")
 
 
 def fetch(url: str, accept: str | None) -> tuple[bytes, str | None]:

@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.edge_throughput import ENTERPRISE, WRK_SCRIPT, build, fetch, wrk  # noqa: E402
+from benchmarks.edge_throughput import ENTERPRISE, WRK_SCRIPT, build, fetch, wait_until_up, wrk  # noqa: E402
 from personalize.edge.settings import to_env  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 
@@ -38,17 +38,7 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-c", "from personalize.cli import main; main()", "serve", "--port", str(port),
                "--no-print-urls"]
     process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-            return process
-        except OSError:
-            if process.poll() is not None:
-                raise SystemExit(f"abm serve exited with {process.returncode}") from None
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("abm serve did not start")
+    return wait_until_up(process, f"http://127.0.0.1:{port}/healthz", "abm serve")
 
 
 def resident_mb(process: subprocess.Popen[bytes]) -> float:
