@@ -8,7 +8,6 @@ the dashboard's single-report page (`analytics.dashboard.render_report_html`).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
@@ -16,6 +15,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from analytics.spreadsheet import csv_writer, safe_cell
 
 FORMATS = ("table", "csv", "json", "html")
 
@@ -53,22 +54,22 @@ def _main_rows(result: Any, rows_key: str | None) -> list[dict[str, Any]]:
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
-    """Every key of every row as a column, in first-seen order; lists and objects as JSON text."""
+    """Every key of every row as a column, in first-seen order; lists and objects as JSON text; no formulas."""
     header: dict[str, None] = {}
     for row in rows:
         header.update(dict.fromkeys(row))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(header), lineterminator="\n")
-    writer.writeheader()
+    writer = csv_writer(buffer)
+    writer.writerow(header)
     for row in rows:
-        writer.writerow({key: _cell(value) for key, value in row.items()})
+        writer.writerow([_cell(row.get(key)) for key in header])
     return buffer.getvalue()
 
 
 def _cell(value: Any) -> Any:
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return "" if value is None else value
+        return safe_cell(json.dumps(value, ensure_ascii=False, default=str))
+    return "" if value is None else safe_cell(value)
 
 
 def _text(value: Any) -> str:

@@ -37,6 +37,7 @@ from personalize.edge.holdout import CONTROL, Holdout
 from personalize.edge.links import load_secret
 from personalize.edge.recorder import EventRecorder
 from personalize.edge.resolve import Resolver
+from personalize.edge.security import PageHeaders
 from personalize.edge.settings import Settings, load_settings
 from personalize.edge.site import Site, SplitPage, load_site
 from personalize.edge.static_files import StaticAssets
@@ -88,6 +89,7 @@ class Edge:
                     opened.close()
             raise ConfigError("cannot start the edge:\n- " + "\n- ".join(problems))
         self.filled = FilledPages(self.site)
+        self.page_headers = PageHeaders(self._every_html(), settings.framing)
         self.gating = GatingPolicy(settings.ungate_identified, frozenset(settings.gate_stages))
         self.counters: Counter[str] = Counter()
         # the narrow collaborators each handler is given
@@ -100,8 +102,13 @@ class Edge:
         self.lead_desk = leads.LeadDesk(
             site=self.site, visitors=self.visitors, recorder=self.recorder, cookies=self.cookies,
             accounts=self.accounts, secret=self.secret, rate_limit=leads.RateLimit(settings.rate_limit),
-            db=settings.db, counters=self.counters,
+            db=settings.db, counters=self.counters, page_headers=self.page_headers,
         )  # fmt: skip
+
+    def _every_html(self) -> list[bytes]:
+        """Every page as drawn by default, every variant fragment and the 404: where inline scripts can be."""
+        fragments = [html for slots in self.site.variants.values() for html in slots.values()]
+        return [*(page.with_slots({}) for page in self.site.pages.values()), *fragments, self.site.not_found]
 
     def _load_site(self) -> Site:
         return load_site(
@@ -168,17 +175,19 @@ class Edge:
         visitor = self.visitors.read(scope, query)
         self.count_link(visitor)
         if not page.open_to(visitor.resolution.account):
-            await self.send_html(send, 404, self.site.not_found, self.cookies.for_page(visitor))
+            await self.send_html(send, 404, self.site.not_found, self.cookies.for_page(visitor), secure=visitor.secure)
             return
         body, variant, arm = self.personalize(page, visitor)
         self.recorder.record("pageview", visitor, path, variant=variant, arm=arm)
-        await self.send_html(send, 200, body, self.cookies.for_page(visitor), head=scope["method"] == "HEAD")
+        head = scope["method"] == "HEAD"
+        await self.send_html(send, 200, body, self.cookies.for_page(visitor), head=head, secure=visitor.secure)
 
-    @staticmethod
     async def send_html(
-        send: Send, status: int, body: bytes, cookies: list[tuple[bytes, bytes]], *, head: bool = False
+        self, send: Send, status: int, body: bytes, cookies: list[tuple[bytes, bytes]], *, head: bool = False,
+        secure: bool = False,
     ) -> None:
-        headers = [*HTML_HEADERS, (b"content-length", str(len(body)).encode()), *cookies]
+        headers = [*HTML_HEADERS, *self.page_headers.for_request(secure), (b"content-length", str(len(body)).encode()),
+                   *cookies]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if head else body})
 
@@ -256,7 +265,9 @@ def create_app(settings: Settings) -> EdgeApp:
 
     async def not_found(request: Request, exc: Exception) -> Response:
         """The site's own 404 page, the same for a missing page and a private one (it reveals nothing)."""
-        return Response(edge.site.not_found, 404, media_type="text/html; charset=utf-8")
+        secure = edge.visitors.read(request.scope, {}, use_link=False).secure
+        headers = {name.decode(): value.decode() for name, value in edge.page_headers.for_request(secure)}
+        return Response(edge.site.not_found, 404, headers=headers, media_type="text/html; charset=utf-8")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
