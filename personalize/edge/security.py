@@ -29,14 +29,18 @@ def inline_scripts(html: str) -> Iterable[str]:
     position = 0
     while (start := html.find("<script", position)) >= 0:
         tag_end = html.find(">", start)
-        end = html.find("</script>", tag_end)
-        if tag_end < 0 or end < 0:
+        if tag_end < 0:
             return
         tag = html[start : tag_end + 1]
-        position = end + len("</script>")
-        if tag[len("<script")] not in " >\t\n" or " src=" in tag or "json" in tag:
+        if tag[len("<script")] not in " >\t\n":  # <scripted>: another element
+            position = tag_end + 1
             continue
-        yield html[tag_end + 1 : end]
+        end = html.find("</script>", tag_end)
+        if end < 0:
+            return
+        position = end + len("</script>")
+        if " src=" not in tag and "json" not in tag:
+            yield html[tag_end + 1 : end]
 
 
 def script_hash(text: str) -> str:
