@@ -12,7 +12,6 @@ is shown in the period's zone, and its last line names the period's local days a
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
@@ -23,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analytics.period import STORED_TS, local_text, period_line
-from analytics.spreadsheet import safe_cell
+from analytics.spreadsheet import csv_writer, safe_cell
 
 if TYPE_CHECKING:
     from analytics.period import Period
@@ -66,15 +65,15 @@ def _main_rows(result: Any, rows_key: str | None) -> list[dict[str, Any]]:
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
-    """Every key of every row as a column, in first-seen order; lists and objects as JSON text."""
+    """Every key of every row as a column, in first-seen order; lists and objects as JSON text; no formulas."""
     header: dict[str, None] = {}
     for row in rows:
         header.update(dict.fromkeys(row))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(header), lineterminator="\n")
-    writer.writeheader()
+    writer = csv_writer(buffer)
+    writer.writerow(header)
     for row in rows:
-        writer.writerow({key: _cell(value) for key, value in row.items()})
+        writer.writerow([_cell(row.get(key)) for key in header])
     return buffer.getvalue()
 
 

@@ -1,31 +1,52 @@
-"""Text cells that a spreadsheet shows as text: no formula from a visitor's UTM tag, referrer or form field.
+"""Cells that a spreadsheet shows as text: CSV outputs never run a visitor's `=HYPERLINK(...)`.
 
-Marketers open the CSV files the project writes in Excel or WPS, and visitors control many of the
-values in them. A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would
-be read as a formula (``=HYPERLINK(...)``); OWASP's defence is a leading single quote, which the
-spreadsheet shows as text. Plain numbers (``-3.5``) stay numbers. A value that already starts with a
-quote gets one more, so `read_cell` gives back exactly what `safe_cell` was given (the event export
-is re-imported). JSON and Parquet keep the values as stored.
+Visitors write UTM values, referrers and form fields; marketers open our CSVs in Excel or WPS,
+which run a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula.
+As OWASP describes, such a cell is written with a leading single quote; a plain number such as
+`-3.5` stays a number. The quote is added reversibly (`read_cell` takes it off again), so an
+`abm export events` CSV imports back to the very values that were exported. JSON and Parquet
+carry the values as stored. Lines end in CRLF (RFC 4180): the csv module then quotes a cell holding
+a bare carriage return, which would otherwise end the row for every reader.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
+import csv
+from typing import IO, Any, Final
 
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+#: First characters a spreadsheet takes as the start of a formula.
+TRIGGERS: Final = frozenset("=+-@\t\r")
+QUOTE: Final = "'"
+
+
+def csv_writer(out: IO[str]) -> Any:
+    """The one way the project opens a CSV for writing (rows of cells passed through `safe_cell`)."""
+    return csv.writer(out, lineterminator="\r\n")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text and text.lower().lstrip("+-") not in ("inf", "infinity", "nan")
+
+
+def _looks_like_formula(text: str) -> bool:
+    """True when the text, past any quotes already leading it, starts a formula (quoted ones included)."""
+    bare = text.lstrip(QUOTE)
+    return bool(bare) and bare[0] in TRIGGERS and not _is_number(bare)
 
 
 def safe_cell(value: Any) -> Any:
-    """The value to write into a CSV cell."""
-    if isinstance(value, str) and value.startswith(TRIGGERS) and not _NUMBER.match(value):
-        return "'" + value
+    """The value as a CSV/XLSX cell: text that would start a formula gets one leading quote."""
+    if isinstance(value, str) and _looks_like_formula(value):
+        return QUOTE + value
     return value
 
 
 def read_cell(text: str) -> str:
-    """A cell of a CSV this project wrote, as the value it held."""
-    if text.startswith("'") and text[1:].startswith(TRIGGERS) and not _NUMBER.match(text[1:]):
+    """The value `safe_cell` was given, from the cell it wrote (a CSV read back)."""
+    if text.startswith(QUOTE) and _looks_like_formula(text):
         return text[1:]
     return text

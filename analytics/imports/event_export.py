@@ -2,8 +2,9 @@
 
 Every format carries exactly the contract's ``EVENT_FIELDS`` in order, then the ``EXTRA_FIELDS``
 (``extra``: a JSON object of raw campaign parameters and event details; ``value``: a number whose
-meaning depends on the kind). Booleans are ``true``/``false``, empty cells are NULL. Export order is
-fixed (by every column), so export -> import into an empty store -> export gives the same bytes.
+meaning depends on the kind). Booleans are ``true``/``false``, empty cells are NULL; CSV cells that
+would start a spreadsheet formula carry a leading quote (``analytics/spreadsheet.py``), taken off on
+import. Export order is fixed (by every column), so export -> import into an empty store -> export gives the same bytes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from analytics.imports.rows import RowProblem, accept
-from analytics.spreadsheet import read_cell, safe_cell
+from analytics.spreadsheet import csv_writer, read_cell, safe_cell
 from analytics.store import BATCH, Store, event_row
 from personalize.errors import UserError
 from personalize.events import BOOLEAN_FIELDS, EVENT_COLUMNS, NUMERIC_FIELDS
@@ -83,7 +84,7 @@ def _write_jsonl(rows: Iterator[dict[str, Any]], out: IO[bytes], progress: Progr
 
 def _write_csv(rows: Iterator[dict[str, Any]], out: IO[bytes], progress: Progress) -> int:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-    writer = csv.writer(text, lineterminator="\n")
+    writer = csv_writer(text)
     writer.writerow(EVENT_COLUMNS)
     count = 0
     for row in rows:
@@ -173,7 +174,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowProblem]]:
             if len(cells) != len(header):
                 yield start, RowProblem(str(path), start, "", f"{len(cells)} cells, the header has {len(header)}")
                 continue
-            yield start, {name: read_cell(cell) for name, cell in zip(header, cells, strict=True)}
+            yield start, dict(zip(header, map(read_cell, cells), strict=True))
 
 
 def _read_parquet(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowProblem]]:

@@ -39,7 +39,7 @@ from personalize.edge.links import load_secret
 from personalize.edge.outbox import Outbox
 from personalize.edge.recorder import EventRecorder
 from personalize.edge.resolve import Resolver
-from personalize.edge.security import as_text, html_security
+from personalize.edge.security import PageHeaders
 from personalize.edge.settings import Settings, load_settings
 from personalize.edge.site import Site, SplitPage, load_site
 from personalize.edge.static_files import StaticAssets
@@ -92,6 +92,7 @@ class Edge:
             raise ConfigError("cannot start the edge:\n- " + "\n- ".join(problems))
         self.filled = FilledPages(self.site)
         self.not_found = Encodings(self.site.not_found, PAGES).made()
+        self.page_headers = PageHeaders(self._every_html(), settings.framing)
         self.gating = GatingPolicy(settings.ungate_identified, frozenset(settings.gate_stages))
         self.counters: Counter[str] = Counter()
         # the narrow collaborators each handler is given
@@ -105,8 +106,13 @@ class Edge:
         self.lead_desk = leads.LeadDesk(
             site=self.site, visitors=self.visitors, recorder=self.recorder, cookies=self.cookies,
             accounts=self.accounts, secret=self.secret, rate_limit=leads.RateLimit(settings.rate_limit),
-            db=settings.db, counters=self.counters, outbox=self.outbox,
+            db=settings.db, counters=self.counters, outbox=self.outbox, page_headers=self.page_headers,
         )  # fmt: skip
+
+    def _every_html(self) -> list[bytes]:
+        """Every page as drawn by default, every variant fragment and the 404: where inline scripts can be."""
+        fragments = [html for slots in self.site.variants.values() for html in slots.values()]
+        return [*(page.with_slots({}) for page in self.site.pages.values()), *fragments, self.site.not_found]
 
     def _load_site(self) -> Site:
         return load_site(
@@ -183,12 +189,12 @@ class Edge:
         await self.send_html(send, 200, served.body, self.cookies.for_page(visitor), head=head, coding=served.coding,
                              secure=visitor.secure)
 
-    @staticmethod
     async def send_html(
-        send: Send, status: int, body: bytes, cookies: list[tuple[bytes, bytes]], *, head: bool = False,
+        self, send: Send, status: int, body: bytes, cookies: list[tuple[bytes, bytes]], *, head: bool = False,
         coding: str = IDENTITY, secure: bool = False,
     ) -> None:
-        headers = [*HTML_HEADERS, *html_security(secure), (b"content-length", str(len(body)).encode()), *cookies]
+        headers = [*HTML_HEADERS, *self.page_headers.for_request(secure), (b"content-length", str(len(body)).encode()),
+                   *cookies]
         if coding != IDENTITY:
             headers.append((b"content-encoding", HEADER[coding]))
         await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -272,7 +278,8 @@ def create_app(settings: Settings) -> EdgeApp:
     async def not_found(request: Request, exc: Exception) -> Response:
         """The site's own 404 page, the same for a missing page and a private one (it reveals nothing)."""
         coding, body = edge.not_found.pick(request.headers.get("accept-encoding", "").encode("latin-1") or None)
-        headers = {"vary": "Accept-Encoding", **as_text(html_security(request.url.scheme == "https")),
+        secure = edge.visitors.read(request.scope, {}, use_link=False).secure
+        headers = {"vary": "Accept-Encoding", **{name.decode(): value.decode() for name, value in edge.page_headers.for_request(secure)},
                    **({"content-encoding": HEADER[coding].decode()} if coding != IDENTITY else {})}
         return Response(body, 404, headers=headers, media_type="text/html; charset=utf-8")
 

@@ -30,7 +30,7 @@ from personalize.edge.cookies import VisitorCookies
 from personalize.edge.event_writer import utc_now
 from personalize.edge.outbox import Outbox
 from personalize.edge.recorder import EventRecorder
-from personalize.edge.security import as_text, html_security
+from personalize.edge.security import PageHeaders
 from personalize.edge.site import Site, SplitPage
 from personalize.edge.visitor import VisitorContext, VisitorReader
 from personalize.events import LEAD_FIELDS, UTM_FIELDS
@@ -200,6 +200,7 @@ class LeadDesk:
         db: str,
         counters: Counter[str],
         outbox: Outbox,
+        page_headers: PageHeaders,
     ) -> None:
         self.site = site
         self.visitors = visitors
@@ -211,6 +212,7 @@ class LeadDesk:
         self.db = db
         self.counters = counters
         self.outbox = outbox
+        self.page_headers = page_headers
 
     async def submit(self, request: Request) -> Response:
         declared = request.headers.get("content-length", "")
@@ -225,15 +227,14 @@ class LeadDesk:
             page = None
         refused = self._refusal(data, visitor)
         if refused is not None:
-            return _answer(page, *refused, secure=visitor.secure)
+            return self._answer(visitor, page, *refused)
         facts = page.form if page is not None and page.form is not None else self.site.default_form(path)
         campaign = {name: data[name][:CAMPAIGN_MAX] for name in UTM_FIELDS if data.get(name)}
         values, errors = validate(data, self.site.consents)
         fields = request_fields(csrf_token(self.secret, visitor.visitor_id), campaign)
         if errors:
             self.counters["lead_invalid"] += 1
-            return _answer(page, 400, render(facts, values=values, errors=errors, request_fields=fields),
-                           secure=visitor.secure)
+            return self._answer(visitor, page, 400, render(facts, values=values, errors=errors, request_fields=fields))
         account = self.accounts.by_email(values["email"]) or visitor.resolution.account
         row = self._row(visitor, values, campaign, path, facts.asset, account)
         try:
@@ -241,8 +242,7 @@ class LeadDesk:
         except DATABASE_ERRORS as error:
             self.counters["lead_write_failed"] += 1
             log.error("lead NOT stored, visitor asked to retry: %s", error)
-            return _answer(page, 503, failure_html() + render(facts, values=values, request_fields=fields),
-                           secure=visitor.secure)
+            return self._answer(visitor, page, 503, failure_html() + render(facts, values=values, request_fields=fields))
         self.counters["lead_written"] += 1
         self.outbox.wake()
         visitor.resolution = replace(
@@ -250,7 +250,7 @@ class LeadDesk:
         )
         self.recorder.record("lead", visitor, path, arm=self.recorder.arm_of(visitor), extra={"lead_id": row["lead_id"]})
         identity = self.cookies.identity(visitor, account.id if account else None, visitor.resolution.owner, True)
-        return _answer(page, 200, success_html(row["asset"]), [identity], secure=visitor.secure)
+        return self._answer(visitor, page, 200, success_html(row["asset"]), [identity])
 
     def _refusal(self, data: Mapping[str, str], visitor: VisitorContext) -> tuple[int, str] | None:
         """A bot's honeypot, a post without this visitor's CSRF token, or too many posts: the answer, counted."""
@@ -292,18 +292,22 @@ class LeadDesk:
             }
         )
 
+    def _answer(
+        self, visitor: VisitorContext, page: SplitPage | None, status: int, fragment: str,
+        cookies: list[tuple[bytes, bytes]] | None = None,
+    ) -> Response:
+        """The page the form was on, the answer in its CTA slot, with the pages' security headers."""
+        return _answer(page, status, fragment, [*self.page_headers.for_request(visitor.secure), *(cookies or [])])
 
-def _answer(
-    page: SplitPage | None, status: int, fragment: str, cookies: list[tuple[bytes, bytes]] | None = None,
-    *, secure: bool = False,
-) -> Response:
+
+def _answer(page: SplitPage | None, status: int, fragment: str, headers: list[tuple[bytes, bytes]]) -> Response:
     """The page the form was on with the answer in its CTA slot (a bare page when there is none)."""
     if page is not None and "cta" in page.slots:
         body = page.with_slots({"cta": fragment.encode()})
     else:
         body = SHELL.format(title="提交", body=fragment).encode()
-    response = Response(body, status, headers=as_text(html_security(secure)), media_type="text/html; charset=utf-8")
+    response = Response(body, status, media_type="text/html; charset=utf-8")
     response.headers["cache-control"] = "no-store"
-    for name, value in cookies or []:
+    for name, value in headers:
         response.headers.append(name.decode(), value.decode("latin-1"))
     return response

@@ -1,31 +1,87 @@
-"""The headers every HTML answer of the edge carries: no framing, no sniffing, no referrer leak, no sensors.
+"""The security headers of every HTML answer: a CSP that lets in only the site's own origin, and friends.
 
-The Content-Security-Policy here restricts what cannot break the theme (framing, `<base>`, form
-targets, plugins); a policy for scripts and styles needs the hashes of mkdocs-material's inline
-scripts and is not sent yet. HSTS only on HTTPS, where the browser will honour it.
+The pages run mkdocs-material's bundle and our beacon, both same-origin files, plus the theme's
+few inline `<script>` blocks; those are allowed by their SHA-256, computed once at start-up from
+the split pages with `str.find` (no HTML parsing, no per-request work). The header lists are built
+once here, one for HTTP and one for HTTPS (which adds HSTS), and a request only picks one.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from collections.abc import Iterable
 from typing import Final
 
 Header = tuple[bytes, bytes]
 
-HTML_SECURITY: Final[tuple[Header, ...]] = (
-    (b"content-security-policy", b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),  # the same as frame-ancestors, for browsers before CSP 2
-    (b"referrer-policy", b"strict-origin-when-cross-origin"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
+#: What a framing setting means in CSP and in the older X-Frame-Options header.
+FRAMING: Final = {"deny": ("'none'", "DENY"), "sameorigin": ("'self'", "SAMEORIGIN")}
+HSTS: Final = b"max-age=31536000"
+PERMISSIONS: Final = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), magnetometer=(), gyroscope=(), "
+    "accelerometer=(), interest-cohort=(), browsing-topics=()"
 )
-HSTS: Final[Header] = (b"strict-transport-security", b"max-age=31536000")
 
 
-def html_security(secure: bool) -> tuple[Header, ...]:
-    """The security headers of one HTML answer; `secure`: it came over HTTPS (directly or via a trusted proxy)."""
-    return (*HTML_SECURITY, HSTS) if secure else HTML_SECURITY
+def inline_scripts(html: str) -> Iterable[str]:
+    """The text of each inline, executable `<script>` block (no `src`, not a JSON data block)."""
+    position = 0
+    while (start := html.find("<script", position)) >= 0:
+        tag_end = html.find(">", start)
+        if tag_end < 0:
+            return
+        tag = html[start : tag_end + 1]
+        if tag[len("<script")] not in " >\t\n":  # <scripted>: another element
+            position = tag_end + 1
+            continue
+        end = html.find("</script>", tag_end)
+        if end < 0:
+            return
+        position = end + len("</script>")
+        if " src=" not in tag and "json" not in tag:
+            yield html[tag_end + 1 : end]
 
 
-def as_text(headers: tuple[Header, ...]) -> dict[str, str]:
-    """The same headers for a Starlette Response."""
-    return {name.decode(): value.decode() for name, value in headers}
+def script_hash(text: str) -> str:
+    """A CSP source expression that allows exactly this script text."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode("ascii") + "'"
+
+
+def content_security_policy(script_hashes: Iterable[str], framing: str) -> str:
+    """The policy: own origin only; inline scripts by hash; data: images for the theme's icons."""
+    hashes = " ".join(sorted(set(script_hashes)))
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src 'self' {hashes}".rstrip(),
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "worker-src 'self'",
+            "object-src 'none'",
+            f"frame-ancestors {FRAMING[framing][0]}",
+            "base-uri 'self'",
+            "form-action 'self'",
+        )
+    )
+
+
+class PageHeaders:
+    """The header lists of HTML answers, built once: `for_request(secure)` picks one, nothing else."""
+
+    def __init__(self, pages: Iterable[bytes], framing: str) -> None:
+        hashes = {script_hash(text) for html in pages for text in inline_scripts(html.decode("utf-8", "replace"))}
+        self.policy = content_security_policy(hashes, framing)
+        self.plain: list[Header] = [
+            (b"content-security-policy", self.policy.encode("ascii")),
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", FRAMING[framing][1].encode("ascii")),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+            (b"permissions-policy", PERMISSIONS.encode("ascii")),
+        ]
+        self.https: list[Header] = [*self.plain, (b"strict-transport-security", HSTS)]
+
+    def for_request(self, secure: bool) -> list[Header]:
+        return self.https if secure else self.plain

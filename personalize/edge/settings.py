@@ -26,6 +26,7 @@ from personalize.zones import DEFAULT_TIMEZONE, parse_zone
 SETTINGS_ENV = "ABM_SETTINGS"
 ENV_PREFIX = "ABM_"
 COOKIE_SECURE = ("auto", "always", "never")
+FRAMING = ("deny", "sameorigin")
 
 def _setting(default: Any, help: str, kind: str, *, flag: bool = True) -> Any:
     """A dataclass field carrying the metadata --help, the env var and the README are made from."""
@@ -91,6 +92,9 @@ class Settings:
         "zone",
     )
     cookie_secure: str = _setting("auto", "Secure cookies: auto (when the request is HTTPS), always or never.", "str")
+    framing: str = _setting(
+        "deny", "Who may show the pages in a frame: deny (nobody) or sameorigin (the site itself).", "str"
+    )
     event_buffer: int = _setting(100_000, "Events held in memory while the store is slow or locked.", "int")
     spool_dir: Path | None = _setting(
         None,
@@ -321,6 +325,8 @@ def _check(settings: Settings) -> None:
         bad("sla_hours", "must be at least 1 hour")
     if settings.cookie_secure not in COOKIE_SECURE:
         bad("cookie_secure", f"{settings.cookie_secure!r} is not one of {', '.join(COOKIE_SECURE)}")
+    if settings.framing not in FRAMING:
+        bad("framing", f"{settings.framing!r} is not one of {', '.join(FRAMING)}")
     if not settings.dashboard_path.startswith("/"):
         bad("dashboard_path", f"{settings.dashboard_path!r} must start with /")
     target = store_target(settings.db)

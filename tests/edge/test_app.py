@@ -368,28 +368,3 @@ def test_event_sources_must_name_every_contract_field_and_nothing_else() -> None
     with pytest.raises(ValueError, match=r"unknown \['colour'\]"):
         compile_row_builder({**SOURCES, "colour": "None"})
 
-
-SECURITY = {
-    "content-security-policy": "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "referrer-policy": "strict-origin-when-cross-origin",
-}
-
-
-def test_every_html_answer_carries_the_security_headers(start_edge: Any) -> None:
-    edge = start_edge(trusted_proxy=["127.0.0.1"])
-    answers = {
-        "page": edge.get("/resources/whitepaper/"),
-        "404": edge.get("/no/such/page/"),
-        "missing asset": edge.get("/assets/none.css"),
-        "lead form": edge.client.post("/abm/lead", data={"page": "/resources/whitepaper/"}),
-    }
-    for what, response in answers.items():
-        assert response.headers.get("content-type", "").startswith("text/html"), what
-        for name, value in SECURITY.items():
-            assert response.headers.get(name) == value, (what, name)
-        assert "camera=()" in response.headers["permissions-policy"], what
-        assert "strict-transport-security" not in response.headers, what  # plain HTTP
-    over_https = edge.get("/resources/whitepaper/", headers={"x-forwarded-proto": "https", "x-forwarded-for": "198.51.100.7"})
-    assert over_https.headers["strict-transport-security"] == "max-age=31536000"
