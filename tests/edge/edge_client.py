@@ -13,6 +13,7 @@ import pytest
 
 from personalize.edge.app import create_app
 from personalize.edge.links import sign_link
+from personalize.edge.settings import Settings
 from tests.edge.edge_site import SECRET, edge_settings, write_edge_site
 
 BROWSER_UA = (
@@ -91,3 +92,23 @@ def link(account: str | None = None, *, owner: str | None = None, industry: str 
         expires_at=int(time.time()) + expires_in,
     )
     return token
+
+
+def start_demo_edge(built_site: Path, tmp_path: Path, live_server: Any, **settings: Any) -> Any:
+    """A real edge on the built demo site (its accounts CSV, no holdout), its store in tmp_path.
+
+    The server gets `.app` and `.db`; every visitor of these tests comes from the one loopback address,
+    so the lead form's rate limit is lifted.
+    """
+    secret = tmp_path / "secret.key"
+    secret.write_text("s" * 43 + "\n", encoding="utf-8")
+    values: dict[str, Any] = {
+        "site": built_site / "site", "private_dir": built_site / "build" / "private",
+        "accounts": built_site / "demo" / "accounts.csv", "taxonomy": built_site / "taxonomy.yml",
+        "secret_file": secret, "db": str(tmp_path / "abm.sqlite"), "holdout": 0.0, "rate_limit": 1000, **settings,
+    }  # fmt: skip
+    app = create_app(Settings(**values))
+    server = live_server(app)
+    server.app, server.db = app, values["db"]
+    return server
+

@@ -19,10 +19,8 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from personalize import manifest
-from personalize.edge.app import create_app
-from personalize.edge.settings import Settings
 from personalize.leadform import consent_id
-from tests.edge.edge_client import BROWSER_UA, rows
+from tests.edge.edge_client import BROWSER_UA, rows, start_demo_edge
 
 VISITOR = {"name": "陈静", "company": "华峻重工", "email": "chen.jing@huajun-hi.com", "phone": "13800138000",
            "role": "采购经理"}
@@ -60,16 +58,7 @@ def gated_pages(edge: Any, static_gated: dict[str, manifest.Page], built_site: P
 
 @pytest.fixture
 def edge(built_site: Path, tmp_path: Path, live_server: Any) -> Any:
-    secret = tmp_path / "secret.key"
-    secret.write_text("s" * 43 + "\n", encoding="utf-8")
-    settings = Settings(site=built_site / "site", private_dir=built_site / "build" / "private",
-                        accounts=built_site / "demo" / "accounts.csv", taxonomy=built_site / "taxonomy.yml",
-                        secret_file=secret, db=str(tmp_path / "abm.sqlite"), holdout=0.0,
-                        rate_limit=1000)  # every visitor of this test comes from the one loopback address
-    app = create_app(settings)
-    server = live_server(app)
-    server.app, server.db = app, str(tmp_path / "abm.sqlite")
-    return server
+    return start_demo_edge(built_site, tmp_path, live_server)
 
 
 def visitor(edge: Any) -> httpx.Client:

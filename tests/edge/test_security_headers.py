@@ -12,11 +12,9 @@ import httpx
 import pytest
 
 from personalize import manifest
-from personalize.edge.app import create_app
 from personalize.edge.security import PageHeaders, inline_scripts, script_hash
-from personalize.edge.settings import Settings
 from tests.analytics.abm_cli import run_abm
-from tests.edge.edge_client import BROWSER_UA
+from tests.edge.edge_client import BROWSER_UA, start_demo_edge
 from tests.edge.test_gated_download import read_form
 
 #: Behind the trusted proxy (the loopback peer): a visitor of no target account, and one of ACC-001's range.
@@ -25,16 +23,7 @@ CLIENT_IPS = ("198.18.7.77", "203.0.113.9")
 
 @pytest.fixture
 def demo_edge(built_site: Path, tmp_path: Path, live_server: Any) -> Any:
-    secret = tmp_path / "secret.key"
-    secret.write_text("s" * 43 + "\n", encoding="utf-8")
-    settings = Settings(site=built_site / "site", private_dir=built_site / "build" / "private",
-                        accounts=built_site / "demo" / "accounts.csv", taxonomy=built_site / "taxonomy.yml",
-                        secret_file=secret, db=str(tmp_path / "abm.sqlite"), holdout=0.0, rate_limit=1000,
-                        trusted_proxy=["127.0.0.1/32"])  # fmt: skip
-    app = create_app(settings)
-    server = live_server(app)
-    server.app, server.db = app, str(tmp_path / "abm.sqlite")
-    return server
+    return start_demo_edge(built_site, tmp_path, live_server, trusted_proxy=["127.0.0.1/32"])
 
 
 def client(edge: Any, ip: str | None = None, *, https: bool = False) -> httpx.Client:
