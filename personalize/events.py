@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 4
 
 #: The five campaign tags, in the order every table and export carries them.
 UTM_FIELDS: Final[tuple[str, ...]] = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -141,6 +141,25 @@ MIGRATIONS: Final = (
         "UPDATE leads SET path = " + _SLASHED.format(column="path"),
         "UPDATE leads SET asset = " + _SLASHED.format(column="asset") + " AND asset NOT LIKE '%://%'",
         "UPDATE events SET path = " + _SLASHED.format(column="path") + " AND kind = 'lead'",
+    ),
+    (
+        # `abm leads forget`: that an erasure happened, when, and how many rows per table; never whom
+        "CREATE TABLE IF NOT EXISTS erasures (erased_at TEXT NOT NULL, rows TEXT NOT NULL)",
+    ),
+    (
+        # `retention_days`: raw events older than the cut-off live on as these daily totals
+        """CREATE TABLE IF NOT EXISTS daily_totals (
+    day TEXT NOT NULL,
+    account_id TEXT,
+    path TEXT,
+    utm_source TEXT,
+    utm_medium TEXT,
+    referrer_host TEXT,
+    pageviews INTEGER NOT NULL DEFAULT 0,
+    visits INTEGER NOT NULL DEFAULT 0,
+    leads INTEGER NOT NULL DEFAULT 0
+)""",
+        "CREATE INDEX IF NOT EXISTS daily_totals_day ON daily_totals (day)",
     ),
 )
 

@@ -87,6 +87,10 @@ class Settings:
         "deny", "Who may show the pages in a frame: deny (nobody) or sameorigin (the site itself).", "str"
     )
     event_buffer: int = _setting(100_000, "Events held in memory while the store is slow or locked.", "int")
+    retention_days: int | None = _setting(
+        None, "Keep raw events this many days, then roll them into daily totals (daily, and at start); unset: keep all.",
+        "int",
+    )
     rate_limit: int = _setting(5, "Lead form posts allowed per visitor IP hash per 10 minutes.", "int")
     #: Where each value came from ("default", "settings file x.toml", "env ABM_X", "--flag").
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -270,6 +274,8 @@ def _check(settings: Settings) -> None:
         bad("workers", "needs at least 1 worker")
     if settings.event_buffer < 1:
         bad("event_buffer", "must hold at least 1 event")
+    if settings.retention_days is not None and settings.retention_days < 1:
+        bad("retention_days", "keeps at least 1 day (unset it to keep every event)")
     if settings.rate_limit < 0:
         bad("rate_limit", "cannot be negative")
     if settings.cookie_secure not in COOKIE_SECURE:
