@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
 from urllib.parse import urlencode
 
 import pytest
@@ -31,15 +31,18 @@ HEADER_NAMES = [b"cookie", b"user-agent", b"x-forwarded-for", b"x-forwarded-prot
 
 
 class Asgi:
-    """Calls one app on one event loop; returns (status, headers, body) of each request."""
+    """Calls one app on one event loop in its own thread (Playwright's sync API may hold this thread's);
+    returns (status, headers, body) of each request."""
 
     def __init__(self, app: EdgeApp) -> None:
         self.app = app
         self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
 
     def __call__(self, method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes = b"",
                  query: bytes = b"") -> tuple[int, list[tuple[bytes, bytes]], bytes]:  # fmt: skip
-        return self.loop.run_until_complete(self._call(method, path, headers, body, query))
+        return asyncio.run_coroutine_threadsafe(self._call(method, path, headers, body, query), self.loop).result(30)
 
     async def _call(self, method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes,
                     query: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:  # fmt: skip
@@ -76,6 +79,8 @@ def asgi(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     yield caller
     caller.app.edge.events.close()
     caller.app.edge.geoip.close()
+    caller.loop.call_soon_threadsafe(caller.loop.stop)
+    caller.thread.join(5)
     caller.loop.close()
 
 
@@ -95,7 +100,8 @@ def assert_handled(status: int, body: bytes) -> None:
 
 
 @given(path=st.one_of(st.sampled_from(PAGES), st.text(max_size=80).map(lambda t: "/" + t)), headers=headers,
-       query=st.one_of(st.binary(max_size=500), st.text(max_size=300).map(str.encode)), method=st.sampled_from(["GET", "HEAD"]))  # fmt: skip
+       query=st.one_of(st.binary(max_size=500), st.text(max_size=300).map(str.encode)),
+       method=st.sampled_from(["GET", "HEAD"]))  # fmt: skip
 def test_any_get_is_answered(asgi: Asgi, path: str, headers: list[tuple[bytes, bytes]], query: bytes, method: str) -> None:
     case("edge: GET with hostile headers and query")
     status, _, body = asgi(method, path, headers, query=query)
