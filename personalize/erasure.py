@@ -20,8 +20,8 @@ from personalize.database import Connection, existing_tables
 
 #: Tables other wings may create whose rows name a person by email: table -> its email column.
 BY_EMAIL = {"webinar_registrants": "email", "webinar_spans": "email"}
-#: Queues of webhook deliveries (pipeline / CRM pushes) that may hold a person's lead in their payload.
-WEBHOOK_TABLES = ("webhook_deliveries", "webhook_outbox", "pipeline_outbox")
+#: The edge's outbox of lead webhooks (one row per lead and webhook, by lead_id), when the store has one.
+DELIVERIES = "lead_deliveries"
 ERASED_PREFIX = "erased-"
 
 
@@ -47,15 +47,16 @@ def erase_person(
     with connection:
         tables = existing_tables(connection)
         emails, visitors = _the_person(connection, email, visitor_id)
+        if DELIVERIES in tables:  # before the leads go: the outbox knows them only by lead_id
+            lead_ids = _column(connection, "SELECT lead_id FROM leads WHERE lower(email) IN ", emails)
+            lead_ids += _column(connection, "SELECT lead_id FROM leads WHERE visitor_id IN ", visitors)
+            erasure.rows[DELIVERIES] = _delete(connection, DELIVERIES, "lead_id", sorted(set(lead_ids)))
         erasure.rows["leads"] = _delete(connection, "leads", "lower(email)", emails) + _delete(
             connection, "leads", "visitor_id", visitors
         )
         for table, column in BY_EMAIL.items():
             if table in tables:
                 erasure.rows[table] = _delete(connection, table, f"lower({column})", emails)
-        for table in WEBHOOK_TABLES:
-            if table in tables:
-                erasure.rows[table] = _delete_mentions(connection, table, [*emails, *visitors])
         erasure.rows["events"] = _unlink_events(connection, visitors)
         connection.execute(
             "INSERT INTO erasures (erased_at, rows) VALUES (?, ?)", (erasure.erased_at, json.dumps(erasure.rows))
@@ -87,14 +88,6 @@ def _delete(connection: Connection, table: str, column: str, values: Sequence[st
     if not values:
         return 0
     return int(connection.execute(f"DELETE FROM {table} WHERE {column} IN {_marks(values)}", list(values)).rowcount)
-
-
-def _delete_mentions(connection: Connection, table: str, needles: Sequence[str]) -> int:
-    """Rows of a delivery queue whose payload mentions the person (the payload is JSON text)."""
-    if not needles:
-        return 0
-    condition = " OR ".join("CAST(payload AS TEXT) LIKE ?" for _ in needles)
-    return int(connection.execute(f"DELETE FROM {table} WHERE {condition}", [f"%{n}%" for n in needles]).rowcount)
 
 
 def _unlink_events(connection: Connection, visitors: Sequence[str]) -> int:

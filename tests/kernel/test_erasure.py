@@ -39,6 +39,8 @@ def fill(db: str) -> None:
         store.insert_rows("webinar_registrants", [{"webinar": "w", "email": EMAIL, "name": "陈静"},
                                                   {"webinar": "w", "email": "someone@else.example"}])
         store.insert_rows("webinar_spans", [{"webinar": "w", "email": EMAIL.upper(), "join_ts": at(1)}])
+        store.execute("CREATE TABLE lead_deliveries (lead_id TEXT, webhook_id TEXT, status TEXT)")  # the edge's outbox
+        store.execute("INSERT INTO lead_deliveries VALUES ('L1', 'crm', 'pending'), ('L2', 'crm', 'pending')")
 
 
 def table(db: str, sql: str) -> list[dict]:
@@ -50,12 +52,14 @@ def test_forget_by_email_erases_the_person_and_keeps_the_counts(db: str) -> None
     fill(db)
     result = run_abm("leads", "forget", EMAIL, "--db", db)
     assert result.exit_code == 0, result.output
-    for line in ("leads: 1 row(s) deleted", "webinar_registrants: 1 row(s) deleted", "webinar_spans: 1 row(s) deleted",
+    for line in ("lead_deliveries: 1 row(s) deleted", "leads: 1 row(s) deleted",
+                 "webinar_registrants: 1 row(s) deleted", "webinar_spans: 1 row(s) deleted",
                  "events: 3 row(s) unlinked"):  # fmt: skip
         assert line in result.stdout
     assert [r["lead_id"] for r in table(db, "SELECT lead_id FROM leads")] == ["L2"]
     assert [r["email"] for r in table(db, "SELECT email FROM webinar_registrants")] == ["someone@else.example"]
     assert table(db, "SELECT * FROM webinar_spans") == []
+    assert [r["lead_id"] for r in table(db, "SELECT lead_id FROM lead_deliveries")] == ["L2"]
     events = table(db, "SELECT visitor_id, session_id, ip_hash, kind FROM events ORDER BY ts")
     assert len(events) == 4 and sorted(e["session_id"] for e in events) == ["s1", "s1", "s2", "s3"]
     erased = [e for e in events if e["session_id"] != "s3"]
