@@ -274,6 +274,15 @@ def record_link(db: str, row: Mapping[str, Any]) -> None:
         connection.close()
 
 
+def existing_tables(connection: Connection) -> set[str]:
+    """The tables of this store (other wings create theirs lazily: erasure and retention ask first)."""
+    if isinstance(connection, PostgresConnection):
+        sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    return {row[0] for row in connection.execute(sql).fetchall()}
+
+
 def migrate_locked(connection: Connection, apply: Callable[[Any], int]) -> int:
     """Run migrations; on PostgreSQL under an advisory lock, since CREATE ... IF NOT EXISTS races there."""
     if not isinstance(connection, PostgresConnection):

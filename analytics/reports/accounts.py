@@ -7,7 +7,9 @@ Definitions (real traffic only: no bots, no preview):
   event (webinar beacons alone make a session, not a visit); people = distinct visitor ids;
 * engaged_minutes = the seconds carried by `engagement` and `webinar_heartbeat` events / 60;
 * leads = rows of the leads table in the period; last_seen = the latest event before --until;
-* trend = visits / visits of the previous period - 1 (null when that period had none).
+* trend = visits / visits of the previous period - 1 (null when that period had none);
+* days whose raw events retention deleted count through their `daily_totals` (visits, pageviews;
+  people and engaged minutes are not kept for them).
 
 With an accounts CSV the rows are its accounts, also those never seen; without, every account
 id seen. `summary()` gives the target-account share of identified traffic (the table footer).
@@ -27,6 +29,7 @@ from analytics.journey import STAGES_ZH
 from analytics.period import bucket_case
 from analytics.reports import Output, Report, Section
 from analytics.results import rows_of
+from analytics.rollups import add_totals, totals_per_account
 from analytics.scoring import (
     Behaviour,
     Score,
@@ -81,7 +84,9 @@ def per_account(ctx: ReportContext) -> dict[str, dict[str, Any]]:
         GROUP BY account_id""",
         [*[period.since_ts] * 5, previous.since_ts, previous.until_ts, previous.since_ts, *behaviour_params, period.until_ts],
     )
-    return {row["account_id"]: row for row in rows}
+    seen = {row["account_id"]: row for row in rows}
+    add_totals(seen, totals_per_account(ctx))  # the days retention rolled up
+    return seen
 
 
 def lead_counts(ctx: ReportContext, behaviours: dict[str, Behaviour]) -> dict[str, int]:

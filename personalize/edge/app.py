@@ -8,6 +8,7 @@ is loaded and checked here, at start-up, so a bad site, CSV, mmdb or secret fail
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections import Counter
@@ -39,6 +40,7 @@ from personalize.edge.links import load_secret
 from personalize.edge.outbox import Outbox
 from personalize.edge.recorder import EventRecorder
 from personalize.edge.resolve import Resolver
+from personalize.edge.retention_task import keep_retention
 from personalize.edge.security import PageHeaders
 from personalize.edge.settings import Settings, load_settings
 from personalize.edge.site import Site, SplitPage, load_site
@@ -287,9 +289,13 @@ def create_app(settings: Settings) -> EdgeApp:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         edge.events.start()
         edge.outbox.start()
+        days = settings.retention_days
+        retention = asyncio.create_task(keep_retention(settings.db, days)) if days else None
         try:
             yield
         finally:
+            if retention is not None:
+                retention.cancel()
             edge.outbox.close()
             edge.events.close()
             edge.geoip.close()

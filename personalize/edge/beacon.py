@@ -63,7 +63,7 @@ def parse(body: bytes) -> tuple[dict[str, Any] | None, str | None]:
 def routes(visitors: VisitorReader, recorder: EventRecorder, counters: Counter[str]) -> list[BaseRoute]:
     async def receive_beacon(request: Request) -> Response:
         declared = request.headers.get("content-length", "0")
-        if not declared.isdigit() or int(declared) > MAX_BODY:
+        if not (declared.isascii() and declared.isdigit()) or int(declared) > MAX_BODY:  # "²".isdigit() too
             return Response("beacon too large", 413)
         body = b""
         async for chunk in request.stream():

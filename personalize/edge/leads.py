@@ -59,7 +59,9 @@ def csrf_token(secret: bytes, visitor_id: str) -> str:
 
 
 def csrf_ok(secret: bytes, visitor_id: str | None, token: str) -> bool:
-    return bool(visitor_id) and hmac.compare_digest(csrf_token(secret, visitor_id or ""), token)
+    """Compared as bytes: a forged token may hold any character, and compare_digest refuses non-ASCII text."""
+    expected = csrf_token(secret, visitor_id or "").encode()
+    return bool(visitor_id) and hmac.compare_digest(expected, token.encode("utf-8", "surrogatepass"))
 
 
 def validate(form: Mapping[str, str], consents: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -216,7 +218,7 @@ class LeadDesk:
 
     async def submit(self, request: Request) -> Response:
         declared = request.headers.get("content-length", "")
-        if not declared.isdigit() or int(declared) > MAX_FORM:
+        if not (declared.isascii() and declared.isdigit()) or int(declared) > MAX_FORM:  # "²".isdigit() too
             return Response("form too large", 413)
         form = await request.form(max_files=0, max_fields=40)
         data = {key: value for key, value in form.items() if isinstance(value, str)}

@@ -102,6 +102,10 @@ class Settings:
         "loses none; unset: <db>.spool next to a SQLite store, ./spool for PostgreSQL.",
         "path",
     )
+    retention_days: int | None = _setting(
+        None, "Keep raw events this many days, then roll them into daily totals (daily, and at start); unset: keep all.",
+        "int",
+    )
     rate_limit: int = _setting(5, "Lead form posts allowed per visitor IP hash per 10 minutes.", "int")
     webhooks: list[Webhook] = _setting(
         [],
@@ -319,6 +323,8 @@ def _check(settings: Settings) -> None:
         bad("workers", "needs at least 1 worker")
     if settings.event_buffer < 1:
         bad("event_buffer", "must hold at least 1 event")
+    if settings.retention_days is not None and settings.retention_days < 1:
+        bad("retention_days", "keeps at least 1 day (unset it to keep every event)")
     if settings.rate_limit < 0:
         bad("rate_limit", "cannot be negative")
     if settings.sla_hours < 1:

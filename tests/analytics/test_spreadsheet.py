@@ -15,6 +15,7 @@ from analytics.spreadsheet import read_cell, safe_cell
 from analytics.store import Store
 from tests.analytics.abm_cli import run_abm
 from tests.analytics.report_helpers import at, event
+from tests.hostile.cases import case
 
 HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
            "\tfoo", "\rbar", "'=already quoted"]  # fmt: skip
@@ -28,6 +29,7 @@ def test_cells_that_start_a_formula_are_quoted_and_numbers_are_not() -> None:
 
 @given(st.text())
 def test_quoting_is_undone_exactly_by_reading(text: str) -> None:
+    case("spreadsheet cells")
     written = safe_cell(text)
     assert read_cell(written) == text
     assert not (written[:1] in set("=+@\t\r") or (written[:1] == "-" and written != text)), written
