@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-SCHEMA_VERSION: Final = 7
+SCHEMA_VERSION: Final = 8
 
 #: The five campaign tags, in the order every table and export carries them.
 UTM_FIELDS: Final[tuple[str, ...]] = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -218,6 +218,13 @@ MIGRATIONS: Final = (
     leads INTEGER NOT NULL DEFAULT 0
 )""",
         "CREATE INDEX IF NOT EXISTS daily_totals_day ON daily_totals (day)",
+    ),
+    (
+        # what the channels report needs of a rolled-up landing: its campaign, the names (never the
+        # values) of its click ids, and the leads of its session
+        "ALTER TABLE daily_totals ADD COLUMN utm_campaign TEXT",
+        "ALTER TABLE daily_totals ADD COLUMN click_params TEXT",
+        "ALTER TABLE daily_totals ADD COLUMN session_leads INTEGER NOT NULL DEFAULT 0",
     ),
 )
 

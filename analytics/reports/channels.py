@@ -13,6 +13,10 @@ JSON: one list of rows. Rows with `grouping` = "source" are per (channel, source
 campaign); rows with `grouping` = "term" are per `utm_term` (SEM keywords; tagged visits only).
 Each row: visits, target_account_visits, accounts_reached (distinct target accounts), leads,
 leads_per_100_visits.
+
+Days whose raw events retention deleted count through their daily totals: their visits with the
+landing's tags, referrer and click ids, the account of the landing pageview and the leads of the
+session (SEM terms are not kept for them).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from analytics.charts import Bar, bar_chart
 from analytics.context import IDENTIFIED, REAL_TRAFFIC, ReportContext
 from analytics.reports import Report, Section
 from analytics.results import rows_of
+from analytics.rollups import landings, last_rolled_day
 
 SPELLED = ("utm_source", "utm_medium", "utm_campaign", "utm_term")  # grouped case- and space-blind
 COLUMNS = (
@@ -67,14 +72,24 @@ def visits(ctx: ReportContext) -> list[dict[str, Any]]:
 
 def leads_without_visit(ctx: ReportContext) -> list[dict[str, Any]]:
     """Tagged leads of the period whose session had no pageview: badge scans and sign-up sheets of an
-    event (`abm import event-leads`, medium offline) belong to their channel though no visit came with them."""
+    event (`abm import event-leads`, medium offline) belong to their channel though no visit came with them.
+    A session of a day that retention rolled up counts its leads with its landing (`rollups.landings`)."""
+    rolled = last_rolled_day(ctx)
     return ctx.store.query(
         f"""SELECT utm_source, utm_medium, utm_campaign, utm_term, NULL AS referrer_host, NULL AS extra, account_id
         FROM leads WHERE ts >= ? AND ts < ? AND (COALESCE(utm_source, '') <> '' OR COALESCE(utm_medium, '') <> '')
-        AND (session_id IS NULL OR session_id NOT IN (
-            SELECT session_id FROM events WHERE kind = 'pageview' AND {REAL_TRAFFIC} AND session_id IS NOT NULL))""",
-        [ctx.period.since_ts, ctx.period.until_ts],
+        AND (session_id IS NULL OR (substr(ts, 1, 10) > ? AND session_id NOT IN (
+            SELECT session_id FROM events WHERE kind = 'pageview' AND {REAL_TRAFFIC} AND session_id IS NOT NULL)))""",
+        [ctx.period.since_ts, ctx.period.until_ts, rolled or ""],
     )
+
+
+def rolled_up_visits(ctx: ReportContext) -> list[dict[str, Any]]:
+    """The period's visits of days whose raw events retention deleted, `n` visits per row, click ids by name."""
+    rows = landings(ctx)
+    for row in rows:
+        row["extra"] = dict.fromkeys(filter(None, (row.pop("click_params") or "").split(",")), "1")
+    return rows
 
 
 def fold(value: str) -> str:
@@ -104,6 +119,20 @@ def _keys(visit: dict[str, Any]) -> list[tuple[tuple[str, ...], tuple[str, ...]]
     return keys
 
 
+def _count(ctx: ReportContext, groups: dict[tuple[str, ...], dict[str, Any]], row: dict[str, Any],
+           visits: int, leads: int) -> None:  # fmt: skip
+    """Add `visits` visits and `leads` leads of one shape (tags, referrer, account) to the rows they count in."""
+    for key, sent in _keys(row):
+        group = groups[key]
+        group["visits"] += visits
+        group["leads"] += leads
+        for counts, text in zip(group["spellings"], sent, strict=True):
+            counts[text] += visits or 1
+        if ctx.is_target(row["account_id"]):
+            group["target_account_visits"] += visits
+            group["accounts"].add(row["account_id"])
+
+
 def _row(grouping: str, name: str, group: dict[str, Any]) -> dict[str, Any]:
     source, medium, campaign, term = (spelling(counts) for counts in group["spellings"])
     return {
@@ -126,23 +155,11 @@ def build(ctx: ReportContext, **options: Any) -> list[dict[str, Any]]:
     ctx.step("统计各渠道访问")
     groups: dict[tuple[str, ...], dict[str, Any]] = defaultdict(_new_group)
     for visit in visits(ctx):
-        for key, sent in _keys(visit):
-            group = groups[key]
-            group["visits"] += 1
-            group["leads"] += int(visit["leads"] or 0)
-            for counts, text in zip(group["spellings"], sent, strict=True):
-                counts[text] += 1
-            if ctx.is_target(visit["account_id"]):
-                group["target_account_visits"] += 1
-                group["accounts"].add(visit["account_id"])
+        _count(ctx, groups, visit, visits=1, leads=int(visit["leads"] or 0))
+    for landing in rolled_up_visits(ctx):
+        _count(ctx, groups, landing, visits=int(landing["n"]), leads=int(landing["leads"] or 0))
     for lead in leads_without_visit(ctx):
-        for key, sent in _keys(lead):
-            group = groups[key]
-            group["leads"] += 1
-            for counts, text in zip(group["spellings"], sent, strict=True):
-                counts[text] += 1
-            if ctx.is_target(lead["account_id"]):
-                group["accounts"].add(lead["account_id"])
+        _count(ctx, groups, lead, visits=0, leads=1)
     rows = [_row(key[0], key[1], group) for key, group in groups.items()]
     rows.sort(key=lambda r: (r["grouping"] != "source", -r["target_account_visits"], -r["visits"], r["utm_source"]))
     return rows

@@ -6,6 +6,9 @@ those pageviews; target_accounts / tier1_accounts = those of the accounts CSV (o
 downloads = download events of the page (the edge logs them with the page as path and the file
 as `extra.asset`); leads = leads posted on the page (leads.path); engaged_minutes = engagement
 seconds on the page / 60; target_share = share of its views from target accounts.
+
+Days whose raw events retention deleted count through their daily totals: their views and the
+accounts of those views; people, downloads and engaged minutes come from raw events only.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from analytics.context import REAL_TRAFFIC, ReportContext
 from analytics.pages import resource_pages
 from analytics.reports import Report, Section
 from analytics.results import rows_of
+from analytics.rollups import pageviews_per_path
 from analytics.webinars import is_built
 
 COLUMNS = (
@@ -58,6 +62,11 @@ def _counts(ctx: ReportContext) -> dict[str, dict[str, Any]]:
             page["downloads"] += int(row["n"])
         else:
             page["seconds"] += float(row["seconds"] or 0)
+    for row in pageviews_per_path(ctx):  # days whose raw events retention deleted
+        page = found[row["path"] or ""]
+        page["views"] += int(row["n"])
+        if row["account_id"]:
+            page["accounts"][row["account_id"]] += int(row["n"])
     return found
 
 
