@@ -6,7 +6,7 @@ traffic that reports must leave out), several people per target account, a few a
 this week, a few gone quiet (one a tier-1 customer), a few first seen this week, visits from every
 kind of channel, leads whose earlier anonymous visits share their visitor id, both holdout arms
 (control converts less, honestly), webinar attendance that drops at the product demo, and CRM
-stages. The same seed, accounts, pages and ``until`` give the same rows.
+stages, opportunities and ad spend (`analytics.demo_revenue`). The same seed, accounts, pages and ``until`` give the same rows.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import personalize.manifest as manifest_module
+from analytics import demo_revenue
 from analytics.period import iso
 from analytics.store import BATCH, Store
 from analytics.webinars import WebinarPage
@@ -84,6 +85,8 @@ class Traffic:
     spans: list[dict[str, Any]] = field(default_factory=list)
     registrants: list[dict[str, Any]] = field(default_factory=list)
     crm: list[dict[str, Any]] = field(default_factory=list)
+    opportunities: list[dict[str, Any]] = field(default_factory=list)
+    spend: list[dict[str, Any]] = field(default_factory=list)
     #: account id -> its role in the story ("surge", "quiet", "new"), for tests and the summary
     story: dict[str, str] = field(default_factory=dict)
     arms: dict[str, str] = field(default_factory=dict)
@@ -288,10 +291,21 @@ def generate(
         generator.webinar(page, until)
     generator.crm(until)
     out = generator.out
+    out.opportunities = demo_revenue.opportunities(generator.rng, accounts, first, until, SOURCE)
+    out.spend = demo_revenue.spend(generator.rng, paid_campaigns(), first, until, SOURCE)
     window = (iso(first), iso(until))
     out.events = sorted((e for e in out.events if window[0] <= e["ts"] < window[1]), key=lambda e: e["ts"])
     out.leads = [lead for lead in out.leads if window[0] <= lead["ts"] < window[1]]
     return out
+
+
+def paid_campaigns() -> dict[tuple[str, str], list[str]]:
+    """(utm_source, utm_medium) -> campaign names of the demo's tagged channels, which all cost money."""
+    found = {("baidu", "cpc"): sorted(BAIDU_PLANS)}
+    for _, source, medium, _ in CHANNELS:
+        if source is not None and medium is not None and source != "baidu":
+            found[(source, medium)] = CAMPAIGNS[source]
+    return found
 
 
 def _asset(download: str | None) -> str | None:
@@ -319,5 +333,8 @@ def write(store: Store, traffic: Traffic, *, on_batch: Callable[[int], None] | N
     store.replace_rows("webinar_registrants", traffic.registrants, key={"source": SOURCE})
     store.replace_rows("webinar_spans", traffic.spans, key={"source": SOURCE})
     store.replace_rows("crm_stages", traffic.crm, key={"source": SOURCE})
+    store.replace_rows("crm_opportunities", traffic.opportunities, key={"source": SOURCE})
+    store.replace_rows("spend", traffic.spend, key={"source": SOURCE})
     return {"events": len(traffic.events), "leads": len(traffic.leads), "webinar spans": len(traffic.spans),
-            "webinar registrants": len(traffic.registrants), "CRM stages": len(traffic.crm)}
+            "webinar registrants": len(traffic.registrants), "CRM stages": len(traffic.crm),
+            "opportunities": len(traffic.opportunities), "spend rows": len(traffic.spend)}

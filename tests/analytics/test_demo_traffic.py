@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,6 +137,28 @@ def test_webinar_attendance_drops_at_the_demo(demo_db: tuple[Path, str]) -> None
         int((datetime.fromisoformat(s["leave_ts"].replace("Z", "+00:00")) - start).total_seconds() // 300) for s in spans
     )
     assert left.most_common(1)[0][0] * 5 == 30, left  # the 5-minute bucket where 产品演示 starts
+
+
+def test_pipeline_and_roi_have_the_demo_accounts_opportunities_and_campaign_spend(demo_db: tuple[Path, str], accounts) -> None:  # type: ignore[no-untyped-def]
+    db, stdout = demo_db
+    late = {a.id for a in accounts.accounts if a.stage in ("qualified", "opportunity", "customer")}
+    customers = {a.id for a in accounts.accounts if a.stage == "customer"}
+    with Store.open(db) as store:
+        opportunities = store.query("SELECT account_id, outcome, created_at, closed_at FROM crm_opportunities")
+        spend = store.query("SELECT utm_source, utm_medium, utm_campaign, first_day, last_day, cost FROM spend")
+    assert {o["account_id"] for o in opportunities} == late and f"{len(late)} opportunities" in stdout
+    assert {o["account_id"] for o in opportunities if o["outcome"] == "won"} == customers
+    assert all("2026-09-20" <= o["created_at"] < "2026-11-01" for o in opportunities)
+    assert all(o["closed_at"] is None or o["created_at"] < o["closed_at"] < "2026-11-01" for o in opportunities)
+    # every tagged demo campaign costs money each month the window touches (September to November)
+    with Store.open(db) as store:
+        tagged = store.query("SELECT DISTINCT utm_source, utm_medium, utm_campaign FROM events WHERE utm_campaign IS NOT NULL")
+    assert {(t["utm_source"], t["utm_medium"], t["utm_campaign"]) for t in tagged} == {
+        (s["utm_source"], s["utm_medium"], s["utm_campaign"]) for s in spend}
+    assert {s["first_day"] for s in spend} == {"2026-09-01", "2026-10-01", "2026-11-01"} and all(s["cost"] > 0 for s in spend)
+    result = run_abm("report", "roi", "--db", db, "--since", "2026-10-01", "--until", "2026-10-31", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert sum(row["spend"] for row in json.loads(result.stdout)) > 0
 
 
 def test_refuses_to_mix_with_existing_events_unless_replace(demo_db: tuple[Path, str]) -> None:
