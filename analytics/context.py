@@ -1,5 +1,5 @@
 """Everything a report's build() reads besides its own options: the store, the period (with the
-zone whose local days it counts), the target accounts, where the built site is, the scoring
+zone whose local days it counts), the target accounts and the taxonomy naming their industries, where the built site is, the scoring
 weights, and a way to report progress.
 
 "Target account" means an account of the accounts CSV; without a CSV, every account id seen in
@@ -22,6 +22,7 @@ from analytics.weights import Weights, load_weights
 if TYPE_CHECKING:
     from analytics.store import Store
     from personalize.accounts import Account, AccountBook
+    from personalize.taxonomy import Taxonomy
 
 #: The WHERE condition every report puts on `events`: no bots, no preview traffic.
 REAL_TRAFFIC = "COALESCE(is_bot, 0) = 0 AND COALESCE(is_preview, 0) = 0"
@@ -34,6 +35,7 @@ class ReportContext:
     store: Store
     period: Period
     accounts: AccountBook | None = None
+    taxonomy: Taxonomy | None = None  # for the display names of the accounts' industries
     site: Path | None = None  # the built site (abm-manifest.json) or the project root
     weights_path: Path | None = None  # None = analytics/weights.yml
     on_step: Callable[[str], None] | None = field(default=None, repr=False)
@@ -70,8 +72,15 @@ class ReportContext:
             "account_name": self.account_name(account_id),
             "tier": account.tier if account else None,
             "industry": account.industry if account else None,
+            "industry_zh": self.industry_label(account.industry) if account else None,
             "owner": account.owner if account else None,
         }
+
+    def industry_label(self, industry: str) -> str:
+        """An industry id as people read it (制造 for manufacturing); the id without a taxonomy that knows it."""
+        if self.taxonomy is None or industry not in self.taxonomy.ids("industries"):
+            return industry
+        return self.taxonomy.label("industries", industry)
 
     def target_ids(self, seen: list[str]) -> list[str]:
         """The accounts a per-account report lists: the CSV's (also those never seen), else those seen."""
@@ -110,13 +119,15 @@ def open_context(
 
     period = make_period(since, until, zone=resolve_zone(tz), days=days)
     book = None
+    labels = Taxonomy.load(Path(taxonomy or default_taxonomy_path()))
     if accounts is not None:
-        book = load_accounts(Path(accounts), Taxonomy.load(Path(taxonomy or default_taxonomy_path())))
+        book = load_accounts(Path(accounts), labels)
     with Store.open(db, engine=engine) as store:
         yield ReportContext(
             store=store,
             period=period,
             accounts=book,
+            taxonomy=labels,
             site=Path(site) if site else None,
             weights_path=Path(weights) if weights else None,
             on_step=on_step,

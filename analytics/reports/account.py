@@ -180,7 +180,7 @@ REPORT = Report(
     section=Section(view=account_view, on_dashboard=False),
     help="""One account's story: its people, what they read, and everything that happened, newest first.
 
-    JSON: an object with account_id, account_name, tier, industry, owner, stage, score; people
+    JSON: an object with account_id, account_name, tier, industry (its id), industry_zh (its name), owner, stage, score; people
     (visitor_id, visitor_ids, name, email, role, first_seen, last_seen, visits, pageviews: visitor
     ids stitched by the e-mail of their leads); timeline (ts, kind, path, title, visitor_id, name,
     channel, match_source, seconds; kind = pageview, download, cta_click, lead, webinar,

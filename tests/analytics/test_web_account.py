@@ -32,6 +32,7 @@ def test_every_account_row_links_to_its_page_behind_the_login(live_server, tmp_p
     page = httpx.get(f"{server.url}{PATH}/accounts/ACC-001", headers=AUTH)
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert "恒锐精工" in page.text and "时间线" in page.text and "张伟" in page.text  # the lead's name
+    assert "行业 <b>制造</b>" in page.text and "manufacturing" not in page.text  # the taxonomy's name, not the id
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert httpx.get(f"{server.url}{PATH}/accounts/ACC-404", headers=AUTH).status_code == 404
 
