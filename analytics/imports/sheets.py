@@ -1,7 +1,7 @@
 """Any tabular export as numbered rows of cells: CSV or TSV in any encoding, or an Excel workbook.
 
 Webinar tools write what their developers chose: UTF-8 with or without a BOM, UTF-16 LE or BE
-(Teams, with or without a BOM), GB18030 (Excel on Chinese Windows), commas or tabs, and
+(Teams, with or without a BOM), GB18030 (Excel on Chinese Windows), commas, tabs or semicolons, and
 腾讯会议 / 钉钉 / 飞书 hand out ``.xlsx``. Importers see only ``(line, cells)``, the line being
 the file's own line (or the sheet's row), so problems point where the user will look.
 """
@@ -46,9 +46,10 @@ def _with_utf16_bom(data: bytes) -> bytes:
 
 
 def sniff_delimiter(text: str) -> str:
-    """Tab when the first lines have more tabs than commas (Teams), else comma."""
+    """The separator the first lines use most: tab (Teams), semicolon (Excel in a European locale,
+    where the comma is the decimal mark) or comma; comma on a tie."""
     head = text[:4000]
-    return "\t" if head.count("\t") > head.count(",") else ","
+    return max(",;\t", key=lambda candidate: (head.count(candidate), candidate == ","))
 
 
 def records(text: str, delimiter: str | None = None) -> Rows:

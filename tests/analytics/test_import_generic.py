@@ -180,3 +180,24 @@ def test_hosts_and_speakers_are_no_audience_and_no_registrants(webinar: WebinarI
     assert [(span[0], span[1]) for span in webinar.spans()] == [("主持人李", "host"), ("嘉宾王", "panelist"), ("张伟", "attendee")]
     assert webinar.query("SELECT name FROM webinar_registrants") == [{"name": "张伟"}]
     assert webinar.report()["attendees"] == 1
+
+
+def test_semicolon_csv_from_excel_in_a_european_locale(webinar: WebinarImport, tmp_path: Path) -> None:
+    """A list re-saved by German Excel: semicolons (the comma is the decimal mark), dotted day-first dates,
+    a comma in a quoted company name; the separator is read from the file, not assumed."""
+    report = tmp_path / "Teilnehmer.csv"
+    report.write_text(
+        "Name;Email;Company;Join Time;Leave Time;Duration\n"
+        "Anna Müller;anna.mueller@example.de;\"Müller, Schmidt & Co. KG\";15.10.2026 08:00:00;15.10.2026 08:45:00;45,0\n"
+        "Zhang Wei;zhang.wei@hengrui-precision.cn;恒锐精工;15.10.2026 08:05:00;15.10.2026 08:20:30;15,5\n",
+        encoding="utf-8-sig",
+    )
+    result = webinar.run(report, "generic")
+    assert result.exit_code == 0, result.stderr
+    assert "dates read day-first" in result.stdout  # 15.10.2026: a first field over 12
+    assert webinar.spans() == [
+        ("Anna Müller", "attendee", "2026-10-15T00:00:00.000Z", "2026-10-15T00:45:00.000Z"),
+        ("Zhang Wei", "attendee", "2026-10-15T00:05:00.000Z", "2026-10-15T00:20:30.000Z"),
+    ]
+    companies = {row["company"] for row in webinar.query("SELECT company FROM webinar_spans")}
+    assert companies == {"Müller, Schmidt & Co. KG", "恒锐精工"}
