@@ -60,6 +60,7 @@ class FormFacts:
     webinar: bool
     consent: str
     action: str = LEAD_PATH
+    privacy: str = ""  # the URL of the privacy policy the consent text refers to (PIPL: the visitor can read it first)
 
     @property
     def heading(self) -> str:

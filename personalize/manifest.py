@@ -85,6 +85,7 @@ class Manifest:
     site_lang: str = "zh"
     generated_at: str = ""
     consent: str = ""  # the consent text the build's lead forms show (empty in manifests before it was recorded)
+    privacy: str = ""  # the request path of the privacy policy the forms link ("/privacy/"); "" = none
     schema: str = SCHEMA
     version: int = VERSION
 
@@ -143,6 +144,7 @@ def from_dict(data: Any, *, source: str = "manifest", schema: str = SCHEMA) -> M
         site_lang=data.get("site_lang", "zh"),
         generated_at=data.get("generated_at", ""),
         consent=str(data.get("consent", "")),
+        privacy=str(data.get("privacy", "")),
         schema=schema,
     )
 

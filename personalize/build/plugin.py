@@ -62,6 +62,8 @@ class AbmConfig(Config):
     preview_account = c.Optional(c.Type(str))
     #: the consent text of every lead form, stored with each lead; the edge serves the same text
     consent_text = c.Type(str, default=leadform.DEFAULT_CONSENT)
+    #: the privacy policy page (docs-relative Markdown, e.g. privacy.md) every lead form links next to its consent
+    privacy_page = c.Optional(c.Type(str))
 
 
 class AbmPlugin(BasePlugin[AbmConfig]):
@@ -76,9 +78,21 @@ class AbmPlugin(BasePlugin[AbmConfig]):
             self.taxonomy = Taxonomy.load(self.root / self.config.taxonomy)
         except UserError as error:
             raise PluginError(str(error)) from error
-        self.renderer = SlotRenderer(urlsplit(config.site_url or "").path or "/", consent=self.config.consent_text)
+        self.privacy_url = self._privacy_url(config)
+        self.renderer = SlotRenderer(urlsplit(config.site_url or "").path or "/", consent=self.config.consent_text,
+                                     privacy=self.privacy_url)  # fmt: skip
         self.user_nav = config.nav is not None
         return config
+
+    def _privacy_url(self, config: MkDocsConfig) -> str:
+        """The site-relative URL of `privacy_page` ("privacy/"); an error when the page is missing, so no form links nowhere."""
+        page = self.config.privacy_page
+        if not page:
+            return ""
+        if not (Path(config.docs_dir) / page).is_file():
+            raise PluginError(f"abm: privacy_page {page!r} is not a file in {config.docs_dir}; "
+                              "write the privacy policy there or remove the option from mkdocs.yml")  # fmt: skip
+        return File(page, config.docs_dir, config.site_dir, config.use_directory_urls).url
 
     def _preview(self, variants: dict[str, Variant]) -> preview.Preview | None:
         """Who `mkdocs serve` shows the site to; checked on every command, applied only by serve."""
@@ -112,8 +126,8 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         for file in list(files):
             if file.src_uri.startswith(checks.VARIANTS_DIR + "/"):
                 files.remove(file)
-            elif file.src_uri in self.resources:
-                file.inclusion = InclusionLevel.NOT_IN_NAV
+            elif file.src_uri in self.resources or file.src_uri == self.config.privacy_page:
+                file.inclusion = InclusionLevel.NOT_IN_NAV  # the privacy policy is linked by the forms and the footer
         self.preview = self._preview(self.variants)
         account = self.preview.account if self.preview else None
         #: the previewed account's own pages, kept in serve's site and shown like public ones
@@ -260,6 +274,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
                 pages=[p for uri, p in pages.items() if (uri in self.private) == private],
                 variants={k: v for k, v in variants.items() if k.startswith("account:") == private},
                 taxonomy=self.taxonomy.as_dict(), generated_at=stamp, consent=self.config.consent_text,
+                privacy=leadform.page_path(self.privacy_url) if self.privacy_url else "",
                 schema=manifest.PRIVATE_SCHEMA if private else manifest.SCHEMA)
 
         return build(False), build(True)

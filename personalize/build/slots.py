@@ -25,9 +25,10 @@ def container(slot: str, fragment: str, *, variant: str = "page") -> str:
 class SlotRenderer:
     """Turns slot data (from a variant, or a page's asset) into HTML fragments."""
 
-    def __init__(self, base_path: str = "/", *, consent: str = leadform.DEFAULT_CONSENT) -> None:
+    def __init__(self, base_path: str = "/", *, consent: str = leadform.DEFAULT_CONSENT, privacy: str = "") -> None:
         self.base_path = base_path if base_path.endswith("/") else base_path + "/"
         self.consent = consent
+        self.privacy = self.url(privacy) if privacy else ""  # site-absolute, as forms link it
         self.env = Environment(
             loader=PackageLoader("personalize.build", "templates"),
             autoescape=select_autoescape(["html"]),
@@ -62,4 +63,5 @@ class SlotRenderer:
     def lead_form(self, *, page_url: str, title: str, download: str, webinar: bool) -> leadform.FormFacts:
         """The facts of a page's lead form, the same the edge renders it from."""
         return leadform.FormFacts(page=leadform.page_path(page_url), asset=self.url(download), title=title,
-                                  webinar=webinar, consent=self.consent, action=self.url(leadform.LEAD_PATH.lstrip("/")))
+                                  webinar=webinar, consent=self.consent, action=self.url(leadform.LEAD_PATH.lstrip("/")),
+                                  privacy=self.privacy)  # fmt: skip

@@ -133,15 +133,15 @@ def hidden(name: str, value: str) -> str:
 REQUEST_FIELDS_MARK = "\x00request\x00"
 
 
-def form_facts(page: Page, consent: str) -> FormFacts:
+def form_facts(page: Page, consent: str, privacy: str = "") -> FormFacts:
     """The facts of a page's form as the build wrote them (the manifest), with the edge's consent text."""
     return FormFacts(page=page_path(page.url), asset=page_path(page.download or ""), title=page.title,
-                     webinar=page.type == "webinar", consent=consent)
+                     webinar=page.type == "webinar", consent=consent, privacy=privacy)
 
 
-def gated_cta(page: Page, consent: str) -> tuple[bytes, bytes, FormFacts]:
+def gated_cta(page: Page, consent: str, privacy: str = "") -> tuple[bytes, bytes, FormFacts]:
     """A page's lead form split where the per-visitor fields go, and the facts it was drawn from."""
-    facts = form_facts(page, consent)
+    facts = form_facts(page, consent, privacy)
     before, after = render(facts, request_fields=REQUEST_FIELDS_MARK).split(REQUEST_FIELDS_MARK)
     return before.encode(), after.encode(), facts
 

@@ -22,7 +22,7 @@ FALLBACK_404 = "<!doctype html><meta charset=utf-8><title>404</title><h1>404</h1
 
 #: A page with an asset -> its lead form's bytes split where the per-visitor fields go, and the
 #: facts it was drawn from (to draw it again with a visitor's values and errors).
-FormRenderer = Callable[[Page, str], tuple[bytes, bytes, FormFacts]]
+FormRenderer = Callable[[Page, str, str], tuple[bytes, bytes, FormFacts]]  # page, consent text, privacy URL
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class Site:
     not_found: bytes
     industries: frozenset[str] = field(default_factory=frozenset)
     consent: str = ""  # the consent text of the forms the edge draws
+    privacy: str = ""  # the privacy policy they link, as the build recorded it
     consents: dict[str, str] = field(default_factory=dict)  # consent id -> text, of every form a visitor may hold
 
     def lookup(self, path: str) -> SplitPage | None:
@@ -73,7 +74,7 @@ class Site:
 
     def default_form(self, path: str) -> FormFacts:
         """The form drawn again for a post from no known page (a removed page, a hand-made post)."""
-        return FormFacts(page=path, asset="", title="资料", webinar=False, consent=self.consent)
+        return FormFacts(page=path, asset="", title="资料", webinar=False, consent=self.consent, privacy=self.privacy)
 
 
 def split_html(html: str, source: str = "page") -> tuple[list[str], list[str], dict[str, str]]:
@@ -145,7 +146,7 @@ def load_site(
     consent = consent or built_consent
 
     def draw_form(page: Page) -> tuple[bytes, bytes, FormFacts]:
-        return gated_form(page, consent)
+        return gated_form(page, consent, public.privacy)
 
     problems: list[str] = []
     pages: dict[str, SplitPage] = {}
@@ -172,6 +173,7 @@ def load_site(
         not_found=not_found.with_slots({}) if not_found is not None else FALLBACK_404,
         industries=frozenset(public.taxonomy.get("industries", {})),
         consent=consent,
+        privacy=public.privacy,
         # a copy of a page as the static build drew it shows the build's text: a lead from it consented to that
         consents={consent_id(text): text for text in (consent, built_consent)},
     )

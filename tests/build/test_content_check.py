@@ -112,7 +112,7 @@ def test_plain_pages_and_a_type_that_is_not_a_resource_type_are_left_alone(tmp_p
     root = make_project(tmp_path, {"resources/good.md": GOOD_PAGE, "about.md": "# 关于\n", "map.md": other})
     result = check(root, "--strict")
     assert result.returncode == 0, result.stderr
-    assert result.stderr == "" and result.stdout.strip() == "3 pages checked: 0 error(s), 0 warning(s)"
+    assert result.stderr == "" and result.stdout.strip() == "4 pages checked: 0 error(s), 0 warning(s)"  # + privacy.md
 
 
 def test_the_demo_content_passes_strict() -> None:

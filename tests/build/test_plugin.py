@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,6 +47,7 @@ def make_project(root: Path, pages: dict[str, str]) -> Path:
     (root / "content" / "downloads" / "member.pdf").write_bytes(b"%PDF-1.4\n")
     (root / "content" / "assets" / "logos").mkdir(parents=True)
     (root / "content" / "assets" / "logos" / "a.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (root / "content" / "privacy.md").write_text("# 隐私政策\n\n我们如何处理你的信息。\n", encoding="utf-8")  # mkdocs.yml's privacy_page
     for name, text in pages.items():
         path = root / "content" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -173,6 +175,26 @@ def test_an_account_page_goes_to_the_private_dir_only(tmp_path: Path) -> None:
     assert "for-acc9" not in public and "专属方案书" not in public
     assert "for-acc9" not in (root / "site" / "sitemap.xml").read_text(encoding="utf-8")
     assert "for-acc9" not in (root / "site" / "search" / "search_index.json").read_text(encoding="utf-8")
+
+
+def test_a_missing_privacy_page_fails_the_build_and_says_how_to_fix_it(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"resources/good.md": GOOD_PAGE})
+    (root / "content" / "privacy.md").unlink()
+    result = mkdocs(root, "build")
+    assert result.returncode != 0
+    assert "privacy_page 'privacy.md' is not a file in" in result.stderr and "remove the option" in result.stderr
+
+
+def test_without_a_privacy_page_the_forms_link_none(tmp_path: Path) -> None:
+    gated = GOOD_PAGE.replace("gated: false", "gated: true")
+    root = make_project(tmp_path, {"resources/good.md": gated})
+    config = root / "mkdocs.yml"
+    config.write_text(re.sub(r"\n\s*privacy_page: .*", "", config.read_text(encoding="utf-8")), encoding="utf-8")
+    result = mkdocs(root, "build", "--strict")
+    assert result.returncode == 0, result.stderr
+    page = (root / "site" / "resources" / "good" / "index.html").read_text(encoding="utf-8")
+    assert 'class="abm-cta abm-cta--gated abm-lead"' in page and "abm-lead__privacy" not in page
+    assert json.loads((root / "site" / "abm-manifest.json").read_text(encoding="utf-8"))["privacy"] == ""
 
 
 def test_a_project_without_variants_builds_with_the_built_in_defaults(tmp_path: Path) -> None:

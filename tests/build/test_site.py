@@ -115,6 +115,8 @@ def test_pages_with_an_asset_carry_an_open_link_and_a_lead_form(built_site: Path
         assert {"name", "company", "email", "phone", "role", "consent", "page", "asset"} <= {
             field["name"] for field in form.select("input")}
         assert form.select_one("input[name=consent]").has_attr("required")
+        privacy = form.select_one(".abm-lead__privacy a")  # PIPL: the policy can be read before consenting
+        assert privacy is not None and privacy["href"] == public.privacy == "/privacy/"
         link = BeautifulSoup(page.cta["open"], "html.parser").a
         assert link["href"] == "/" + page.download
         shown = "open" if page.gated == "false" else "gated"
@@ -204,3 +206,12 @@ def test_the_404_page_speaks_chinese_and_links_back_from_any_depth(built_site: P
     assert {urljoin("http://site/a/deep/missing/page", href) for href in links} == {"http://site/resources/",
                                                                                      "http://site/"}
     assert "Made with" not in soup.get_text()
+
+
+def test_the_privacy_policy_is_a_page_linked_from_every_footer_but_not_a_tab(built_site: Path) -> None:
+    policy = BeautifulSoup((built_site / "site" / "privacy" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert policy.h1 is not None and policy.h1.find(string=True) == "隐私政策"
+    for page in ("index.html", "resources/index.html", "privacy/index.html"):
+        html = BeautifulSoup((built_site / "site" / page).read_text(encoding="utf-8"), "html.parser")
+        assert [a["href"] for a in html.select(".md-copyright a")] == ["/privacy/"], page
+        assert "隐私政策" not in [a.get_text(strip=True) for a in html.select(".md-tabs__link")], page

@@ -78,6 +78,13 @@ def read_form(html: str) -> tuple[Tag, dict[str, str], str]:
     return form, data, consent
 
 
+def privacy_link(form: Tag) -> str:
+    """Where the form's privacy-policy link points (PIPL: readable before the visitor consents)."""
+    link = form.select_one(".abm-lead__privacy a[href]")
+    assert link is not None, "the form links no privacy policy"
+    return str(link["href"])
+
+
 def submit(client: httpx.Client, page: str, form: Tag, data: dict[str, str]) -> httpx.Response:
     return client.post(urljoin(page, form["action"]), data=data)
 
@@ -104,6 +111,8 @@ def test_every_gated_page_gives_its_asset_after_the_form(edge: Any, gated_pages:
         with visitor(edge) as client:
             form, data, consent = read_form(client.get(page).text)
             assert data["page"] == page and data["asset"] == asset
+            policy = client.get(urljoin(page, privacy_link(form)))
+            assert policy.status_code == 200 and "<h1" in policy.text and "隐私政策" in policy.text
             email = f"chen.jing+{number}@huajun-hi.com"
             answer = submit(client, page, form, {**data, "email": email})
             assert answer.status_code == 200 and "提交成功" in answer.text, page
@@ -122,6 +131,7 @@ def test_the_form_drawn_again_after_a_mistake_gives_the_asset_too(edge: Any, gat
             assert wrong.status_code == 400 and "请使用公司邮箱" in wrong.text
             again, data, consent = read_form(wrong.text)
             assert consent == first_consent and data["page"] == page and data["asset"] == asset
+            assert privacy_link(again) == privacy_link(first) == "/privacy/"  # the edge's redraw links the policy too
             assert data["name"] == VISITOR["name"]  # what the visitor typed is kept
             email = f"chen.jing+again{number}@huajun-hi.com"
             answer = submit(client, page, again, {**data, "email": email})
