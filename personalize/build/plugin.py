@@ -21,7 +21,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from markupsafe import escape
 from mkdocs.config import config_options as c
@@ -35,7 +35,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from personalize import leadform, manifest
-from personalize.build import checks, confidential, listing, preview, seo
+from personalize.build import calendar, checks, confidential, listing, preview, seo
 from personalize.build.agenda import webinar_facts
 from personalize.build.frontmatter import Problem, Resource
 from personalize.build.resources import find_download, relative
@@ -190,7 +190,10 @@ class AbmPlugin(BasePlugin[AbmConfig]):
             cta = self._asset_cta(uri, page.url)
             if cta:
                 fragments["cta"] = cta["gated" if resource.gated != "false" else "open"]
-            abm = {"kind": "resource", "resource": resource, "webinar": webinar_facts(resource.webinar),
+            facts = webinar_facts(resource.webinar)
+            if facts is not None and uri not in self.private:
+                facts["calendar"] = calendar.FILE_NAME  # written beside the page by on_post_page
+            abm = {"kind": "resource", "resource": resource, "webinar": facts,
                    "tags": self.listing.tag_links(listing.entry(resource, page.url)),
                    "download": self.downloads.get(uri)}
         elif meta or page.meta.get("template") == HOME_TEMPLATE:
@@ -226,7 +229,20 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         slots = [slot for slot in manifest.SLOTS if manifest.slot_markers(slot)[0] in output]
         if slots or page.file.src_uri in self.resources:
             self.slotted[page.file.src_uri] = (page, slots)
+        resource = self.resources.get(page.file.src_uri)
+        if resource is not None and resource.webinar and page.file.src_uri not in self.private:
+            self._write_calendar(page, resource, config)
         return output
+
+    def _write_calendar(self, page: Page, resource: Resource, config: MkDocsConfig) -> None:
+        """A public webinar's `webinar.ics` beside its page (account pages get none: site/ is public)."""
+        site_url = config.site_url or ""
+        url = urljoin(site_url, page.url) if site_url else "/" + page.url
+        ics = calendar.webinar_calendar(title=resource.title, summary=resource.summary, url=url,
+                                        webinar=resource.webinar or {}, host=urlsplit(site_url).hostname or "abm-site")
+        target = Path(page.file.abs_dest_path).parent / calendar.FILE_NAME
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(ics)
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self.slotted: dict[str, tuple[Page, list[str]]] = {}

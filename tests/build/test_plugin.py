@@ -197,6 +197,22 @@ def test_without_a_privacy_page_the_forms_link_none(tmp_path: Path) -> None:
     assert json.loads((root / "site" / "abm-manifest.json").read_text(encoding="utf-8"))["privacy"] == ""
 
 
+def test_an_account_webinar_gets_no_calendar_file_in_the_public_site(tmp_path: Path) -> None:
+    webinar = GOOD_PAGE.replace("type: whitepaper", "type: webinar").replace(
+        "download: downloads/member.pdf", "webinar:\n  start: 2026-05-21T14:00:00+08:00\n  duration: 60\n"
+        "  agenda:\n    - {at: 0, title: 开场}\n    - {at: 30, title: 问答}")
+    private = webinar.replace("title: 零售会员运营白皮书", "title: 北辰专场研讨会").replace(
+        "gated: false", "gated: false\naccounts: [ACC-9]")
+    root = make_project(tmp_path, {"resources/open-webinar.md": webinar, "resources/acc9-webinar.md": private})
+    result = mkdocs(root, "build", "--strict")
+    assert result.returncode == 0, result.stderr
+    assert [p.relative_to(root / "site").as_posix() for p in (root / "site").rglob("*.ics")] == [
+        "resources/open-webinar/webinar.ics"]
+    assert not list((root / "build" / "private").rglob("*.ics"))
+    page = (root / "build" / "private" / "resources" / "acc9-webinar" / "index.html").read_text(encoding="utf-8")
+    assert "abm-webinar__when" in page and "webinar.ics" not in page
+
+
 def test_a_project_without_variants_builds_with_the_built_in_defaults(tmp_path: Path) -> None:
     root = make_project(tmp_path, {"resources/good.md": GOOD_PAGE})
     result = mkdocs(root, "build", "--strict")

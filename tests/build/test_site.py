@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urljoin
 
+import icalendar
 import pytest
 from bs4 import BeautifulSoup
 
@@ -173,6 +175,25 @@ def test_webinar_pages_show_date_duration_and_agenda(built_site: Path, public: m
         assert [str(item.at) for item in page.webinar.agenda] == [i["data-abm-agenda-at"] for i in items]
         lengths = [int(i.select_one(".abm-agenda__length").get_text().split("·")[1].split()[0]) for i in items]
         assert sum(lengths) == page.webinar.duration - page.webinar.agenda[0].at  # the timeline covers the session
+
+
+def test_every_public_webinar_page_offers_its_calendar_file(built_site: Path, public: manifest.Manifest) -> None:
+    webinars = [page for page in resources(public) if page.webinar]
+    for page in webinars:
+        assert page.webinar is not None
+        link = html(built_site, page.url).select_one(".abm-webinar__calendar a[href]")
+        assert link is not None and link["href"] == "webinar.ics" and link.has_attr("download"), page.url
+        calendar = icalendar.Calendar.from_ical((built_site / "site" / page.url / "webinar.ics").read_bytes())
+        [event] = calendar.walk("VEVENT")
+        start = datetime.fromisoformat(page.webinar.start)
+        assert event.decoded("dtstart") == start and event.decoded("dtend") == start + timedelta(minutes=page.webinar.duration)
+        assert str(event["summary"]) == page.title and str(event["url"]).endswith("/" + page.url)
+        description = str(event["description"])
+        for item in page.webinar.agenda:  # each item at its clock time in the webinar's own zone
+            assert f"{start + timedelta(minutes=item.at):%H:%M} {item.title}" in description
+        [alarm] = event.walk("VALARM")
+        assert alarm.decoded("trigger") == -timedelta(minutes=15)
+        assert str(event["uid"]) == f"webinar-{page.url.strip('/').replace('/', '-')}@www.yunjian.example"
 
 
 def test_industry_landing_pages_group_their_resources_by_stage(built_site: Path, public: manifest.Manifest) -> None:
