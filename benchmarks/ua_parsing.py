@@ -1,16 +1,18 @@
-"""User-Agent parsing cost: `user-agents` (what `personalize/edge/bots.py` uses) against `ua-parser` 1.x.
+"""User-Agent classification cost: the edge's `AgentClassifier` on ua-parser 1.x against the same on `user-agents`.
 
-`user-agents` has had no release since 2020; it wraps ua-parser's legacy API. ua-parser 1.x parses
-with its fastest installed resolver (`ua-parser-rs`, the Rust regex backend, when installed; else
-google-re2; else pure Python). On the same UAs (the shared uap-core and crawler fixtures when
-present, else a short built-in list), in one process, it times:
+The edge classified with `user-agents` (no release since 2020; it wraps ua-parser's legacy,
+pure-Python API) until it moved to ua-parser 1.x with its Rust regex backend (`ua-parser-rs`).
+The old classifier is kept here as the baseline: the same class, crawler list and LRU cache, with
+only the parse and the device rules of before. On the same UAs (the shared uap-core and crawler
+fixtures when present, else a short built-in list), in one process, interleaved chunk by chunk
+(old, new, new, old ...) and timed as process CPU time, so other load on the machine counts less:
 
-* cold: the first parse of every distinct UA (no cache can help: a visitor's first request);
-* warm: the same UAs again (the LRU caches both sides keep, as the edge sees returning visitors);
+* cold: the first `classify` of every distinct UA (no cache can help: a visitor's first request);
+* warm: the same UAs again (both hit their 8192-entry cache, as for returning visitors).
 
-and prints µs per UA for both libraries and the ratio user-agents / ua-parser (above 1: ua-parser
-is faster). The parser's start-up (loading its rules) is printed separately. The edge caches
-`AgentClassifier.classify` per UA (8192 entries), so a switch changes the cold cost only.
+Prints µs per UA of both, the ratio old / new (above 1: new is faster), each one's start-up
+(building the parser) and how many answers differ, field by field, with a few examples. The old
+classifier needs `user-agents`, which only the test extra installs.
 
     .venv/bin/python benchmarks/ua_parsing.py [--fixtures ../shared/fixtures] [--limit 5000]
 """
@@ -20,11 +22,13 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Callable
+from collections import Counter
 from pathlib import Path
-from typing import Any
 
+import user_agents
 import yaml
+
+from personalize.edge.bots import MAX_UA, Agent, AgentClassifier, ua_parser_for_process
 
 REPO = Path(__file__).resolve().parents[1]
 BUILT_IN = [
@@ -35,6 +39,27 @@ BUILT_IN = [
     "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0 Mobile Safari/537.36",
     "curl/8.5.0",
 ]
+CHUNK = 250  # UAs per interleaved timing slice
+
+
+class UserAgentsClassifier(AgentClassifier):
+    """The edge's classifier as it was on `user-agents`: the baseline."""
+
+    def _classify(self, user_agent: str | None) -> Agent:
+        text = (user_agent or "").strip()[:MAX_UA]
+        if not text:
+            return Agent("bot", "Other", "Other", True)
+        parsed = user_agents.parse(text)
+        is_bot = parsed.is_bot or self.is_crawler(text)
+        if is_bot:
+            device = "bot"
+        elif parsed.is_tablet:
+            device = "tablet"
+        elif parsed.is_mobile:
+            device = "mobile"
+        else:
+            device = "desktop" if parsed.is_pc else "other"
+        return Agent(device, parsed.browser.family or "Other", parsed.os.family or "Other", is_bot)
 
 
 def user_agent_strings(fixtures: Path, limit: int) -> list[str]:
@@ -49,35 +74,48 @@ def user_agent_strings(fixtures: Path, limit: int) -> list[str]:
     if crawlers.is_file():
         found += [ua for entry in json.loads(crawlers.read_text(encoding="utf-8")) for ua in entry.get("instances", [])]
     distinct = list(dict.fromkeys(ua for ua in found if ua)) or BUILT_IN
-    return distinct[:limit]
+    # every n-th UA rather than the first `limit`: the fixture files are grouped by kind
+    return distinct[:: -(-len(distinct) // limit)]
 
 
-def per_ua(parse: Callable[[str], Any], uas: list[str]) -> float:
-    """µs per UA of one pass over `uas`."""
-    start = time.perf_counter()
+def interleaved(classifiers: dict[str, AgentClassifier], uas: list[str]) -> dict[str, float]:
+    """µs of CPU per UA of one pass over `uas` for each classifier, taking turns chunk by chunk."""
+    spent = dict.fromkeys(classifiers, 0.0)
+    turns = [list(classifiers.items()), list(classifiers.items())[::-1]]  # who goes first alternates too
+    for start in range(0, len(uas), CHUNK):
+        chunk = uas[start : start + CHUNK]
+        for name, classifier in turns[start // CHUNK % 2]:
+            began = time.process_time()
+            for ua in chunk:
+                classifier.classify(ua)
+            spent[name] += time.process_time() - began
+    return {name: total / len(uas) * 1e6 for name, total in spent.items()}
+
+
+def started(make: type[AgentClassifier]) -> tuple[AgentClassifier, float]:
+    """A classifier and the CPU seconds its construction and first parse took."""
+    began = time.process_time()
+    classifier = make()
+    classifier.classify("Mozilla/5.0 (start-up)")
+    return classifier, time.process_time() - began
+
+
+def differences(old: AgentClassifier, new: AgentClassifier, uas: list[str]) -> None:
+    """How many answers differ, field by field, with two examples of each."""
+    fields = ("device", "browser", "os", "is_bot")
+    counts: Counter[str] = Counter()
+    examples: dict[str, list[str]] = {field: [] for field in fields}
     for ua in uas:
-        parse(ua)
-    return (time.perf_counter() - start) / len(uas) * 1e6
-
-
-def user_agents_parser() -> Callable[[str], Any]:
-    import user_agents
-
-    def parse(ua: str) -> Any:
-        parsed = user_agents.parse(ua)
-        return parsed.is_bot, parsed.is_mobile, parsed.is_tablet, parsed.is_pc, parsed.browser.family, parsed.os.family
-
-    return parse
-
-
-def ua_parser_parser() -> tuple[Callable[[str], Any], str]:
-    """ua-parser 1.x with the best resolver installed, behind an LRU cache like the edge's."""
-    import ua_parser
-    from ua_parser import caching
-
-    resolver = ua_parser.BestAvailableResolver(ua_parser.load_builtins())
-    parser = ua_parser.Parser(caching.CachingResolver(resolver, caching.Lru(8192)))
-    return (lambda ua: parser.parse(ua).with_defaults()), type(resolver).__module__
+        before, after = old.classify(ua), new.classify(ua)
+        for field in fields:
+            if getattr(before, field) != getattr(after, field):
+                counts[field] += 1
+                if len(examples[field]) < 2:
+                    examples[field].append(f"{getattr(before, field)!r} -> {getattr(after, field)!r}: {ua[:110]}")
+    print("answers that differ: " + ", ".join(f"{field} {counts[field]}" for field in fields))
+    for field in fields:
+        for line in examples[field]:
+            print(f"  {field}: {line}")
 
 
 def main() -> None:
@@ -86,21 +124,18 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=5000, help="distinct UAs at most")
     args = parser.parse_args()
     uas = user_agent_strings(args.fixtures, args.limit)
-    start = time.perf_counter()
-    old = user_agents_parser()
-    old("warm-up")
-    old_start = time.perf_counter() - start
-    start = time.perf_counter()
-    new, backend = ua_parser_parser()
-    new("warm-up")
-    new_start = time.perf_counter() - start
-    times = {name: (per_ua(parse, uas), per_ua(parse, uas)) for name, parse in (("user-agents", old), ("ua-parser", new))}
-    print(f"{len(uas)} distinct User-Agents; ua-parser resolver: {backend}")
+    new, new_start = started(AgentClassifier)  # first: it builds the ua-parser parser the old one holds too
+    old, old_start = started(UserAgentsClassifier)
+    classifiers = {"user-agents": old, "ua-parser": new}
+    cold, warm = interleaved(classifiers, uas), interleaved(classifiers, uas)
+    backend = type(ua_parser_for_process().resolver).__module__
+    print(f"{len(uas)} distinct User-Agents; AgentClassifier.classify, CPU time; ua-parser resolver: {backend}")
     print(f"start-up: user-agents {old_start * 1000:.0f} ms, ua-parser {new_start * 1000:.0f} ms")
-    for name, (cold, warm) in times.items():
-        print(f"{name:12} cold {cold:8.1f} µs/UA   warm {warm:6.2f} µs/UA")
-    (old_cold, old_warm), (new_cold, new_warm) = times["user-agents"], times["ua-parser"]
-    print(f"user-agents / ua-parser: cold {old_cold / new_cold:.1f}x, warm {old_warm / new_warm:.1f}x")
+    for name in classifiers:
+        print(f"{name:12} cold {cold[name]:8.1f} µs/UA   warm {warm[name]:6.2f} µs/UA")
+    ratio_cold, ratio_warm = cold["user-agents"] / cold["ua-parser"], warm["user-agents"] / warm["ua-parser"]
+    print(f"user-agents / ua-parser: cold {ratio_cold:.1f}x, warm {ratio_warm:.2f}x")
+    differences(old, new, uas)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Device, browser, OS and the bot flag of a User-Agent, so crawlers stay out of reports.
 
-`user-agents` alone misses many crawlers (curl, python-requests, GoogleOther, AI crawlers), so a
-UA is also matched against the crawler-user-agents patterns (the PyPI package ships the list; a
-newer JSON file can be given) and a few generic words. Results are cached per UA string.
+ua-parser 1.x (uap-core's rules, matched by its Rust regex backend `ua-parser-rs`) names the
+browser, OS and device; `agent_rules.py` turns that into the device class. Its "Spider" device
+alone misses many crawlers (curl, python-requests, 360Spider, Bytespider, HeadlessChrome), so a UA
+is also matched against the crawler-user-agents patterns (the PyPI package ships the list; a newer
+JSON file can be given) and a few generic words. Results are cached per UA string.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
-import user_agents
+import ua_parser
+from ua_parser.regex import Resolver as RustResolver
 
+from personalize.edge.agent_rules import browser_name, device_class
 from personalize.errors import ConfigError
 
 #: Longest User-Agent looked at; longer ones are cut (and hostile ones cannot cost more).
@@ -64,12 +68,19 @@ def _compile(patterns: Sequence[str], flags: int = 0) -> list[re.Pattern[str]]:
         raise ConfigError(f"a crawler pattern is not a valid regular expression ({error})") from error
 
 
+@cache
+def ua_parser_for_process() -> ua_parser.Parser:
+    """One parser per process: building the Rust matchers costs ~0.3 s. No cache inside it: `classify` has one."""
+    return ua_parser.Parser(RustResolver(ua_parser.load_lazy_builtins()))
+
+
 class AgentClassifier:
     """Classify User-Agent strings; one instance per process, shared by every request."""
 
     def __init__(self, extra_patterns: Sequence[str] = (), *, crawler_file: Path | None = None) -> None:
         self._crawlers = _compile(crawler_patterns(crawler_file))
         self._generic = _compile([*GENERIC_PATTERNS, *extra_patterns], re.IGNORECASE)
+        self._parser = ua_parser_for_process()
         self.classify = lru_cache(maxsize=CACHE_SIZE)(self._classify)  # type: ignore[method-assign]  # a cache per classifier
 
     def is_crawler(self, user_agent: str) -> bool:
@@ -84,16 +95,11 @@ class AgentClassifier:
         text = (user_agent or "").strip()[:MAX_UA]
         if not text:
             return Agent("bot", "Other", "Other", True)
-        parsed = user_agents.parse(text)
-        is_bot = parsed.is_bot or self.is_crawler(text)
-        if is_bot:
-            device = "bot"
-        elif parsed.is_tablet:
-            device = "tablet"
-        elif parsed.is_mobile:
-            device = "mobile"
-        elif parsed.is_pc:
-            device = "desktop"
-        else:
-            device = "other"
-        return Agent(device, parsed.browser.family or "Other", parsed.os.family or "Other", is_bot)
+        if not text.isascii():  # the Rust matchers take UTF-8 only: a lone surrogate would raise
+            text = text.encode("utf-8", "replace").decode("utf-8")
+        parsed = self._parser.parse(text).with_defaults()
+        is_bot = parsed.device.family == "Spider" or self.is_crawler(text)
+        # bots keep uap-core's name for them: their UAs may carry an app's token (DingTalkBot)
+        browser = parsed.user_agent.family if is_bot else browser_name(parsed)
+        device = "bot" if is_bot else device_class(parsed)
+        return Agent(device, browser or "Other", parsed.os.family or "Other", is_bot)
