@@ -14,6 +14,7 @@ themselves are `personalize.database`'s.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import os
@@ -61,6 +62,12 @@ os.register_at_fork(after_in_child=_reseed)
 def new_event_id() -> str:
     """A time-ordered unique id (32 hex digits, like a UUIDv7): milliseconds, this process, a counter."""
     return f"{int(time.time() * 1000):012x}{_ids[0]}{next(_ids[1]) & 0xFFFFFFFFFFFF:012x}"
+
+
+def request_event_id(request_id: str, kind: str) -> str:
+    """The id of a request's event when a trusted proxy numbered the request (X-Request-Id): nginx retrying
+    a page on another edge after the first died mid-answer yields the same id, so the store keeps one."""
+    return hashlib.sha256(f"{request_id}\0{kind}".encode()).hexdigest()[:32]
 
 
 #: Every column with its empty value, in table order: a row is a copy updated with the event's fields.
