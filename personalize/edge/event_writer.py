@@ -112,6 +112,7 @@ class EventLog:
         self.replayed = 0  # rows read back from a spool that were new to the store
         self.write_failures = 0
         self.last_error: str | None = None
+        self.failing_since: str | None = None  # UTC time of the first failed write since the last good one
         self._inflight = 0  # rows taken from the buffer whose transaction has not committed yet
         self._overflowed = False  # the current spool segment holds rows the buffer does not
         self._orphans: Iterator[Path] | None = None  # dead edges' segments still to replay
@@ -224,8 +225,10 @@ class EventLog:
                 if self._should_rotate():
                     self._rotate()
                     self._drain(connection)
+                self.failing_since = None
             except DATABASE_ERRORS as error:
                 self.write_failures += 1
+                self.failing_since = self.failing_since or utc_now()
                 self.last_error = f"event store write failed: {error}"
                 log.warning("event store write failed (%s); %d events wait in the buffer", error, self.depth)
                 time.sleep(self.interval)
@@ -366,5 +369,6 @@ def event_health(events: EventLog) -> dict[str, Any]:
         "replay_pending": events.replay_pending,
         "duplicates_skipped": events.duplicates,
         "write_failures": events.write_failures,
+        "store_failing_since": events.failing_since,  # set: the store cannot be written now (last_error says why)
         "last_error": (spool.last_error if spool and spool.last_error else None) or events.last_error,
     }

@@ -38,10 +38,13 @@ class Outcomes:
 
 
 class Traffic:
-    """`clients` visitor threads on `base` until `stop()`; a lead every `lead_every` pages."""
+    """`clients` visitor threads on `base` until `stop()`; a lead every `lead_every` pages (0: none). Tags
+    start with `name`, so several Traffics can run at once."""
 
-    def __init__(self, base: str, clients: int, *, lead_every: int = 8, local_address: str | None = None) -> None:
+    def __init__(self, base: str, clients: int, *, lead_every: int = 8, local_address: str | None = None,
+                 name: str = "c") -> None:
         self.base, self.clients, self.lead_every, self.local_address = base, clients, lead_every, local_address
+        self.name = name
         self.outcomes = Outcomes()
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -61,15 +64,23 @@ class Traffic:
             thread.join(30)
         return self.outcomes
 
-    def _visitor(self, number: int) -> None:
+    def _client(self) -> httpx.Client:
         transport = httpx.HTTPTransport(local_address=self.local_address) if self.local_address else None
-        with httpx.Client(base_url=self.base, transport=transport, headers={"user-agent": BROWSER_UA}, timeout=15) as client:
+        return httpx.Client(base_url=self.base, transport=transport, headers={"user-agent": BROWSER_UA}, timeout=15)
+
+    def lead_once(self, tag: str) -> int:
+        """One more visitor fills the form now; the status of its post (recorded like the others')."""
+        with self._client() as client:
+            return self._lead(client, tag)
+
+    def _visitor(self, number: int) -> None:
+        with self._client() as client:
             page = 0
             while not self._stop.is_set():
-                tag = f"c{number}-{page}"
+                tag = f"{self.name}{number}-{page}"
                 page += 1
                 try:
-                    if page % self.lead_every == 0:
+                    if self.lead_every and page % self.lead_every == 0:
                         self._lead(client, tag)
                     else:
                         self._page(client, f"/?{CAMPAIGN}&utm_content={tag}", tag)
@@ -85,12 +96,12 @@ class Traffic:
                 self.outcomes.served.append(tag)
         return response
 
-    def _lead(self, client: httpx.Client, tag: str) -> None:
+    def _lead(self, client: httpx.Client, tag: str) -> int:
         """A new visitor fills the form (a lead's next visits get the asset without one) and browses on as that lead."""
         client.cookies.clear()
         form = self._page(client, f"{GATED}?utm_content={tag}", tag)
         if form.status_code != 200:
-            return
+            return form.status_code
         email = f"{tag}@hengrui-precision.cn"
         response = client.post("/abm/lead", data={**LEAD, "email": email, **dict(HIDDEN.findall(form.text))})
         with self._lock:
@@ -99,6 +110,7 @@ class Traffic:
                 self.outcomes.leads_shown.append(email)
             else:
                 self.outcomes.leads_refused.append((email, response.status_code))
+        return response.status_code
 
 
 def query(url: str, sql: str) -> list[tuple[Any, ...]]:
@@ -109,9 +121,11 @@ def query(url: str, sql: str) -> list[tuple[Any, ...]]:
         connection.close()
 
 
-def check_store(url: str, outcomes: Outcomes) -> dict[str, int]:
+def check_store(url: str, *answered: Outcomes) -> dict[str, int]:
     """Every page answered 200 is one pageview, every lead thanked is one lead and one lead event, nothing is
     doubled; return the counts for the test's printout."""
+    outcomes = Outcomes(served=[tag for one in answered for tag in one.served],
+                        leads_shown=[email for one in answered for email in one.leads_shown])
     pageviews = dict(query(url, "SELECT utm_content, COUNT(*) FROM events WHERE kind = 'pageview' GROUP BY utm_content"))
     missing = [tag for tag in outcomes.served if tag not in pageviews]
     doubled = {tag: count for tag, count in pageviews.items() if count != 1}
