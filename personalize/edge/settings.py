@@ -59,7 +59,7 @@ class Settings:
     host: str = _setting("127.0.0.1", "Interface to listen on.", "str")
     port: int = _setting(8000, "Port to listen on.", "int")
     trusted_proxy: list[str] = _setting(
-        [], "CIDR of a proxy whose X-Forwarded-For is believed; repeatable. None by default.", "cidrs"
+        [], "CIDR of a proxy whose X-Forwarded-For and X-Request-Id are believed; repeatable. None by default.", "cidrs"
     )
     secret_file: Path | None = _setting(
         None, "File holding the secret (>= 32 chars) that signs links and cookies and keys IP hashes.", "path"
