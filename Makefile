@@ -1,6 +1,6 @@
 # Two commands for a fresh machine (Python 3.11, pip, git, apt):
 #   make demo   build the resource center, load demo traffic, start the edge on :8000
-#   make test   install everything (incl. Debian's chromium) and run the test suite
+#   make test   install everything (incl. Debian's chromium, postgresql, nginx) and run the test suite
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # mkdocs-material prints an end-of-life banner on every build; it is noise in a demo and in CI.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: demo test lint install build serve chromium postgres lighthouse clean
+.PHONY: demo test lint install build serve chromium postgres nginx lighthouse clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ chromium:
 postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql; }
 
+# the two-edge test runs Debian's nginx as a reverse proxy in a temporary directory; the packaged service is not used
+nginx:
+	@[ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nginx; }
+
 build: install
 	$(BIN)/mkdocs build --strict
 
@@ -46,7 +50,7 @@ demo: build $(DEMO_SECRET)
 lint: install
 	$(BIN)/ruff check . && $(BIN)/mypy
 
-test: install lint chromium postgres
+test: install lint chromium postgres nginx
 	$(BIN)/python -m pytest
 
 # Lighthouse 12.2.3 (pinned in benchmarks/lighthouse/package-lock.json; 13 needs Node 22) on the demo through the edge

@@ -4,21 +4,20 @@ A `--db` value names a SQLite file (the default) or a PostgreSQL URL; `store_tar
 The edge's writer, its lead form and analytics all open, migrate and insert through this module.
 
 Several edge processes or hosts share one PostgreSQL; everything else writes the same SQL for both.
-A PostgreSQL connection is wrapped to speak like `sqlite3`: ``?`` placeholders, ``with connection:``
-is one transaction, booleans and whole-number sums come back as Python ints, and a connection the
-server dropped is replaced on next use, so a writer survives a database restart. psycopg is an
-optional dependency (``pip install 'abm-site[postgres]'``), imported only for a PostgreSQL URL.
-Create the database with the C collation (``CREATE DATABASE abm LC_COLLATE 'C' TEMPLATE template0``)
-so text sorts byte by byte as in SQLite; exports then come out in the same order from both.
+A PostgreSQL connection (`personalize.postgres`) speaks like `sqlite3` and survives a database
+restart; event batches go in by COPY there, by multi-row INSERT into SQLite, and both skip an
+event_id the store has. psycopg is an optional dependency (``pip install 'abm-site[postgres]'``),
+imported only for a PostgreSQL URL. Create the database with the C collation
+(``CREATE DATABASE abm LC_COLLATE 'C' TEMPLATE template0``) so text sorts byte by byte as in SQLite;
+exports then come out in the same order from both.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
 from types import TracebackType
@@ -29,6 +28,9 @@ from personalize.errors import UserError
 from personalize.event_ids import CONTENT_COLUMNS, ContentIds
 from personalize.event_ids import with_event_ids as with_event_ids  # analytics' imports use it
 from personalize.events import BACKFILL_EVENT_IDS, EVENT_COLUMNS, ID_FIELD, LEAD_FIELDS, LINK_FIELDS, MIGRATIONS
+from personalize.postgres import PostgresConnection as PostgresConnection  # analytics' imports use it
+from personalize.postgres import PostgresPool
+from personalize.postgres import postgres_sql as postgres_sql
 
 log = logging.getLogger("abm.store")
 
@@ -81,16 +83,6 @@ def describe(db: str) -> str:
         return db
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
-
-
-def _psycopg() -> Any:
-    try:
-        import psycopg
-    except ImportError:
-        raise UserError(
-            "a PostgreSQL event store needs psycopg: pip install 'abm-site[postgres]'"
-        ) from None
-    return psycopg
 
 
 def _errors() -> tuple[tuple[type[Exception], ...], tuple[type[Exception], ...]]:
@@ -195,8 +187,15 @@ def _insert_events_sql(count: int) -> str:
 
 
 def insert_events(connection: Connection, rows: Sequence[Sequence[Any]]) -> int:
-    """Insert event rows (EVENT_COLUMNS order) in the caller's transaction, ROWS_PER_STATEMENT per statement;
-    return how many were new (an event_id already stored is skipped).
+    """Insert event rows (EVENT_COLUMNS order) in the caller's transaction; return how many were new (an
+    event_id already stored is skipped). PostgreSQL takes them by COPY, SQLite by multi-row INSERTs."""
+    if isinstance(connection, PostgresConnection):
+        return connection.copy_skipping("events", EVENT_COLUMNS, rows, ID_FIELD)
+    return insert_event_statements(connection, rows)
+
+
+def insert_event_statements(connection: Connection, rows: Sequence[Sequence[Any]]) -> int:
+    """`insert_events` by INSERT statements of ROWS_PER_STATEMENT rows each (SQLite's path; the COPY benchmark's baseline).
 
     A writer thread gives up and retakes the GIL once per statement, and under load the event loop
     makes it wait up to a switch interval (5 ms) each time: per row, that starves the writer.
@@ -247,12 +246,47 @@ def write_lead(db: str, row: Mapping[str, Any], webhook_ids: Sequence[str] = (),
     """
     connection = connect(db, timeout=timeout, upgrade=False)
     try:
-        with connection:
-            connection.execute(_INSERT_LEAD, [row.get(name) for name in LEAD_FIELDS])
-            due = row.get("ts")  # the lead's own time: due at once
-            connection.executemany(_INSERT_DELIVERY, [(row["lead_id"], webhook, due, due) for webhook in webhook_ids])
+        _store_lead(connection, row, webhook_ids)
     finally:
         connection.close()
+
+
+def _store_lead(connection: Connection, row: Mapping[str, Any], webhook_ids: Sequence[str]) -> None:
+    with connection:
+        connection.execute(_INSERT_LEAD, [row.get(name) for name in LEAD_FIELDS])
+        due = row.get("ts")  # the lead's own time: due at once
+        connection.executemany(_INSERT_DELIVERY, [(row["lead_id"], webhook, due, due) for webhook in webhook_ids])
+
+
+class LeadWriter:
+    """`write_lead` for a process that takes many leads: on PostgreSQL over a pool of at most `pool_size`
+    connections (opened on the first lead, so a process that never takes one never connects), on SQLite
+    one short connection per lead as before. `close()` at shutdown."""
+
+    def __init__(self, db: str, *, pool_size: int = 4, timeout: float = 3.0) -> None:
+        self.db = db
+        self.pool_size = pool_size
+        self.timeout = timeout
+        self._pool: PostgresPool | None = None
+        self._lock = threading.Lock()
+
+    def write(self, row: Mapping[str, Any], webhook_ids: Sequence[str] = ()) -> None:
+        """Like `write_lead`: committed before it returns, or a DATABASE_ERRORS error and nothing stored."""
+        if not is_postgres(self.db):
+            write_lead(self.db, row, webhook_ids, timeout=self.timeout)
+            return
+        with self._lock:
+            if self._pool is None:
+                self._pool = PostgresPool(self.db, size=self.pool_size, timeout=self.timeout, name="abm-leads")
+            pool = self._pool
+        with pool.connection() as connection:
+            _store_lead(connection, row, webhook_ids)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
 
 _INSERT_LINK = (
@@ -292,94 +326,3 @@ def migrate_locked(connection: Connection, apply: Callable[[Any], int]) -> int:
         return apply(connection)
     finally:
         connection.execute("SELECT pg_advisory_unlock(?)", (MIGRATION_LOCK,))
-
-
-_PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|%")
-
-
-@lru_cache(maxsize=512)
-def postgres_sql(sql: str) -> str:
-    """``?`` -> ``%s`` outside quoted text, ``%`` -> ``%%`` everywhere (psycopg's own escape)."""
-
-    def swap(match: re.Match[str]) -> str:
-        token = match.group()
-        if token == "?":
-            return "%s"
-        return token.replace("%", "%%")
-
-    return _PLACEHOLDER.sub(swap, sql)
-
-
-class PostgresConnection:
-    """A psycopg connection with sqlite3's manners (see the module docstring)."""
-
-    dialect = "postgresql"
-
-    def __init__(self, url: str, *, timeout: float = 5.0) -> None:
-        self._psycopg = _psycopg()
-        self.url = url
-        self.timeout = timeout
-        self._connection: Any = None
-        self._transaction: Any = None
-        self._live()  # fail now (bad URL, server down, wrong password), not on first use
-
-    def _live(self) -> Any:
-        """The open connection; a new one if the server dropped the old one between transactions."""
-        if self._connection is not None and not self._connection.closed:
-            return self._connection
-        if self._transaction is not None:
-            raise self._psycopg.OperationalError("the connection was lost during a transaction")
-        connection = self._psycopg.connect(
-            self.url, autocommit=True, connect_timeout=max(2, round(self.timeout)), application_name="abm-site"
-        )
-        connection.adapters.register_loader("numeric", _number_loader(self._psycopg))
-        self._connection = connection
-        return connection
-
-    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Any:
-        return self._live().execute(postgres_sql(sql), tuple(parameters))
-
-    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Any:
-        cursor = self._live().cursor()
-        cursor.executemany(postgres_sql(sql), [tuple(row) for row in parameters])
-        return cursor
-
-    @contextmanager
-    def server_cursor(self, sql: str, parameters: Sequence[Any] = ()) -> Iterator[Any]:
-        """A cursor that fetches from the server as it is read (exports of stores larger than memory)."""
-        with self:
-            cursor = self._connection.cursor(name="abm_stream")
-            try:
-                cursor.execute(postgres_sql(sql), tuple(parameters))
-                yield cursor
-            finally:
-                cursor.close()
-
-    def __enter__(self) -> PostgresConnection:
-        transaction = self._live().transaction()
-        transaction.__enter__()
-        self._transaction = transaction
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None, /
-    ) -> None:
-        transaction, self._transaction = self._transaction, None
-        if self._connection.closed:  # the server went away: nothing to commit or roll back
-            return
-        transaction.__exit__(kind, error, trace)
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-
-
-def _number_loader(psycopg: Any) -> type:
-    """NUMERIC (PostgreSQL's SUM of bigints, AVG) as SQLite returns it: int when whole, else float."""
-
-    class NumberLoader(psycopg.adapt.Loader):
-        def load(self, data: Any) -> int | float:
-            text = bytes(data).decode()
-            return int(text) if text.lstrip("-").isdigit() else float(text)
-
-    return NumberLoader

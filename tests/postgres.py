@@ -8,6 +8,7 @@ runs as the ``postgres`` user (PostgreSQL refuses to run as root).
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import itertools
 import os
@@ -60,13 +61,9 @@ class PostgresCluster:
         return self.url(name)
 
 
-@pytest.fixture(scope="session")
-def postgres_cluster() -> Iterator[PostgresCluster]:
-    if not BIN_DIRS or not (BIN_DIRS[0] / "initdb").exists():
-        message = "needs Debian's postgresql (initdb, pg_ctl under /usr/lib/postgresql/*/bin): `make postgres`"
-        if _in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+@contextlib.contextmanager
+def throwaway_cluster() -> Iterator[PostgresCluster]:
+    """A new cluster in a temporary directory, started; stopped and removed afterwards (tests, benchmarks)."""
     root = Path(tempfile.mkdtemp(prefix="abm-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
@@ -91,6 +88,17 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
     finally:
         cluster.stop("immediate")
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    if not BIN_DIRS or not (BIN_DIRS[0] / "initdb").exists():
+        message = "needs Debian's postgresql (initdb, pg_ctl under /usr/lib/postgresql/*/bin): `make postgres`"
+        if _in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    with throwaway_cluster() as cluster:
+        yield cluster
 
 
 @pytest.fixture

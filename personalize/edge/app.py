@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from personalize.accounts import AccountBook, load_accounts
-from personalize.database import describe
+from personalize.database import LeadWriter, describe
 from personalize.edge import beacon, leads
 from personalize.edge.bots import AgentClassifier
 from personalize.edge.clientip import parse_trusted
@@ -105,10 +105,11 @@ class Edge:
         self.recorder = EventRecorder(self.events, Holdout(self.secret, settings.holdout))
         self.cookies = VisitorCookies(self.secret, settings.cookie_secure)
         self.outbox = Outbox(settings.db, settings.webhooks, self.accounts, dashboard_url=settings.dashboard_url)
+        self.lead_writer = LeadWriter(settings.db, pool_size=settings.lead_connections)
         self.lead_desk = leads.LeadDesk(
             site=self.site, visitors=self.visitors, recorder=self.recorder, cookies=self.cookies,
             accounts=self.accounts, secret=self.secret, rate_limit=leads.RateLimit(settings.rate_limit),
-            db=settings.db, counters=self.counters, outbox=self.outbox, page_headers=self.page_headers,
+            writer=self.lead_writer, counters=self.counters, outbox=self.outbox, page_headers=self.page_headers,
         )  # fmt: skip
 
     def _every_html(self) -> list[bytes]:
@@ -297,6 +298,7 @@ def create_app(settings: Settings) -> EdgeApp:
             if retention is not None:
                 retention.cancel()
             edge.outbox.close()
+            edge.lead_writer.close()
             edge.events.close()
             edge.geoip.close()
 

@@ -70,6 +70,12 @@ def _trusted(address: Address, trusted: tuple[Network, ...]) -> bool:
     return any(address.version == network.version and address in network for network in trusted)
 
 
+def from_trusted_proxy(peer: str | None, trusted: tuple[Network, ...]) -> bool:
+    """The direct peer is one of the trusted proxies (whose request headers are believed)."""
+    address = parse_ip(peer) if trusted else None
+    return address is not None and _trusted(address, trusted)
+
+
 def client_ip(peer: str | None, forwarded_for: str | None, trusted: tuple[Network, ...]) -> str | None:
     """The client's address as text, or None when not even the peer is an address. Never raises."""
     address = parse_ip(peer)

@@ -14,6 +14,7 @@ themselves are `personalize.database`'s.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import os
@@ -63,6 +64,12 @@ def new_event_id() -> str:
     return f"{int(time.time() * 1000):012x}{_ids[0]}{next(_ids[1]) & 0xFFFFFFFFFFFF:012x}"
 
 
+def request_event_id(request_id: str, kind: str) -> str:
+    """The id of a request's event when a trusted proxy numbered the request (X-Request-Id): nginx retrying
+    a page on another edge after the first died mid-answer yields the same id, so the store keeps one."""
+    return hashlib.sha256(f"{request_id}\0{kind}".encode()).hexdigest()[:32]
+
+
 #: Every column with its empty value, in table order: a row is a copy updated with the event's fields.
 EMPTY_ROW: dict[str, Any] = {name: 0 if name in BOOLEAN_FIELDS else None for name in EVENT_COLUMNS}
 
@@ -105,6 +112,7 @@ class EventLog:
         self.replayed = 0  # rows read back from a spool that were new to the store
         self.write_failures = 0
         self.last_error: str | None = None
+        self.failing_since: str | None = None  # UTC time of the first failed write since the last good one
         self._inflight = 0  # rows taken from the buffer whose transaction has not committed yet
         self._overflowed = False  # the current spool segment holds rows the buffer does not
         self._orphans: Iterator[Path] | None = None  # dead edges' segments still to replay
@@ -217,8 +225,10 @@ class EventLog:
                 if self._should_rotate():
                     self._rotate()
                     self._drain(connection)
+                self.failing_since = None
             except DATABASE_ERRORS as error:
                 self.write_failures += 1
+                self.failing_since = self.failing_since or utc_now()
                 self.last_error = f"event store write failed: {error}"
                 log.warning("event store write failed (%s); %d events wait in the buffer", error, self.depth)
                 time.sleep(self.interval)
@@ -359,5 +369,6 @@ def event_health(events: EventLog) -> dict[str, Any]:
         "replay_pending": events.replay_pending,
         "duplicates_skipped": events.duplicates,
         "write_failures": events.write_failures,
+        "store_failing_since": events.failing_since,  # set: the store cannot be written now (last_error says why)
         "last_error": (spool.last_error if spool and spool.last_error else None) or events.last_error,
     }

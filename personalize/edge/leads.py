@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from personalize.accounts import Account, AccountBook
-from personalize.database import DATABASE_ERRORS, write_lead
+from personalize.database import DATABASE_ERRORS, LeadWriter
 from personalize.edge.cookies import VisitorCookies
 from personalize.edge.event_writer import utc_now
 from personalize.edge.outbox import Outbox
@@ -199,7 +199,7 @@ class LeadDesk:
         accounts: AccountBook,
         secret: bytes,
         rate_limit: RateLimit,
-        db: str,
+        writer: LeadWriter,
         counters: Counter[str],
         outbox: Outbox,
         page_headers: PageHeaders,
@@ -211,7 +211,7 @@ class LeadDesk:
         self.accounts = accounts
         self.secret = secret
         self.rate_limit = rate_limit
-        self.db = db
+        self.writer = writer
         self.counters = counters
         self.outbox = outbox
         self.page_headers = page_headers
@@ -240,7 +240,7 @@ class LeadDesk:
         account = self.accounts.by_email(values["email"]) or visitor.resolution.account
         row = self._row(visitor, values, campaign, path, facts.asset, account)
         try:
-            await run_in_threadpool(write_lead, self.db, row, self.outbox.route(row, account))
+            await run_in_threadpool(self.writer.write, row, self.outbox.route(row, account))
         except DATABASE_ERRORS as error:
             self.counters["lead_write_failed"] += 1
             log.error("lead NOT stored, visitor asked to retry: %s", error)

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any, Final, Protocol
 
-from personalize.edge.event_writer import new_event_id, utc_now
+from personalize.edge.event_writer import new_event_id, request_event_id, utc_now
 from personalize.edge.holdout import Holdout
 from personalize.edge.visitor import VisitorContext
 from personalize.events import EVENT_COLUMNS, UTM_FIELDS
@@ -44,7 +44,8 @@ SOURCES: Final[dict[str, str]] = {
     "ip_hash": "visitor.ip_hash",
     "extra": "json_text(extra) if extra else None",
     "value": "value",
-    "event_id": "new_event_id()",  # time-ordered: the store skips an id it has (retries, spool replays)
+    # time-ordered, or from a trusted proxy's request id: the store skips an id it has (retries, spool replays)
+    "event_id": "request_event_id(visitor.request_id, kind) if visitor.request_id else new_event_id()",
 }
 
 
@@ -69,7 +70,9 @@ def compile_row_builder(sources: dict[str, str]) -> RowBuilder:
         "    campaign = visitor.campaign\n"
         f"    return (\n        {values}\n    )\n"
     )
-    namespace: dict[str, Any] = {"utc_now": utc_now, "json_text": json_text, "new_event_id": new_event_id}
+    namespace: dict[str, Any] = {
+        "utc_now": utc_now, "json_text": json_text, "new_event_id": new_event_id, "request_event_id": request_event_id,
+    }
     exec(compile(code, f"<event row from {__name__}.SOURCES>", "exec"), namespace)  # noqa: S102 (our own text)
     builder: RowBuilder = namespace["build_row"]
     return builder

@@ -59,7 +59,7 @@ class Settings:
     host: str = _setting("127.0.0.1", "Interface to listen on.", "str")
     port: int = _setting(8000, "Port to listen on.", "int")
     trusted_proxy: list[str] = _setting(
-        [], "CIDR of a proxy whose X-Forwarded-For is believed; repeatable. None by default.", "cidrs"
+        [], "CIDR of a proxy whose X-Forwarded-For and X-Request-Id are believed; repeatable. None by default.", "cidrs"
     )
     secret_file: Path | None = _setting(
         None, "File holding the secret (>= 32 chars) that signs links and cookies and keys IP hashes.", "path"
@@ -107,6 +107,9 @@ class Settings:
         "int",
     )
     rate_limit: int = _setting(5, "Lead form posts allowed per visitor IP hash per 10 minutes.", "int")
+    lead_connections: int = _setting(
+        4, "PostgreSQL connections each edge process keeps for the lead form (a pool; a lead waits up to 3 s for one).", "int"
+    )
     webhooks: list[Webhook] = _setting(
         [],
         "Where new leads and `abm alerts` go: [[webhooks]] tables of url, format (json, wecom, dingtalk, feishu, "
@@ -327,6 +330,8 @@ def _check(settings: Settings) -> None:
         bad("retention_days", "keeps at least 1 day (unset it to keep every event)")
     if settings.rate_limit < 0:
         bad("rate_limit", "cannot be negative")
+    if settings.lead_connections < 1:
+        bad("lead_connections", "needs at least 1 connection")
     if settings.sla_hours < 1:
         bad("sla_hours", "must be at least 1 hour")
     if settings.cookie_secure not in COOKIE_SECURE:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
 from personalize.edge.caches import remember
-from personalize.edge.clientip import Network, client_ip
+from personalize.edge.clientip import Network, client_ip, from_trusted_proxy
 from personalize.edge.links import LINK_PARAM, link_id
 from personalize.edge.resolve import Resolution, Resolver, Visit
 from personalize.events import CAMPAIGN_EXTRAS, UTM_FIELDS
@@ -34,6 +34,7 @@ IDENTITY_AGE: Final = 365 * 24 * 3600
 MAX_QUERY: Final = 4096
 MAX_VALUE: Final = 200
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{16,128}$")  # nginx's $request_id: 32 hex digits
 ID_LENGTH: Final = 22  # as secrets.token_urlsafe(16) spells them; each character 6 random bits
 ID_BATCH: Final = 256
 CLIENT_CACHE: Final = 8192
@@ -54,6 +55,7 @@ class VisitorContext:
     campaign: dict[str, str]  # UTM fields present in the query
     extra: dict[str, str]  # other campaign parameters present in the query
     identity_cookie: str | None  # the current abm_id value (None: none sent)
+    request_id: str | None = None  # a trusted proxy's X-Request-Id: the same on its retry to another edge
 
 
 def read_query(query_string: bytes) -> dict[str, str]:
@@ -112,6 +114,7 @@ class VisitorReader:
         self.resolver = resolver
         self.classifier = classifier
         self._clients: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
+        self._proxies: dict[str | None, bool] = {}  # peer -> a trusted proxy
 
     def client(self, peer: str | None, forwarded: str | None) -> tuple[str | None, str | None]:
         """The client IP (trusted-proxy rule applied) and its keyed hash, cached: parsing IPs is the slow part."""
@@ -123,9 +126,17 @@ class VisitorReader:
             remember(self._clients, key, known, CLIENT_CACHE)
         return known
 
+    def request_id(self, peer: str | None, header: str) -> str | None:
+        """The proxy's id of this request, believed from a trusted proxy only (well-formed, or none)."""
+        trusted = self._proxies.get(peer)
+        if trusted is None:
+            trusted = from_trusted_proxy(peer, self.trusted)
+            remember(self._proxies, peer, trusted, CLIENT_CACHE)
+        return header if trusted and _REQUEST_ID.match(header) else None
+
     def read(self, scope: Mapping[str, Any], query: dict[str, str], *, use_link: bool = True) -> VisitorContext:
         """Cookies, IP, agent and campaign of a request, and the account they resolve to."""
-        cookie = user_agent = forwarded = referer = proto = ""
+        cookie = user_agent = forwarded = referer = proto = request_id = ""
         for name, value in scope["headers"]:
             if name == b"cookie":
                 cookie = value.decode("latin-1")
@@ -137,6 +148,8 @@ class VisitorReader:
                 referer = value.decode("latin-1")
             elif name == b"x-forwarded-proto":
                 proto = value.decode("latin-1")
+            elif name == b"x-request-id":
+                request_id = value.decode("latin-1")
         cookies = read_cookies(cookie) if cookie else _NO_COOKIES
         client = scope.get("client")
         peer = client[0] if client else None
@@ -175,6 +188,7 @@ class VisitorReader:
             campaign,
             extra,
             identity,
+            self.request_id(peer, request_id) if request_id else None,
         )
 
 

@@ -8,51 +8,18 @@ events), then a second edge on the same store and spool_dir takes the dead one's
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
-from tests.conftest import REPO, free_port
+from tests.conftest import free_port
 from tests.edge.edge_site import write_edge_site
+from tests.edge.serve_process import start, wait_until_written, write_settings
 
 CLIENTS = 4
-
-
-def start(root: Path, port: int) -> subprocess.Popen[bytes]:
-    settings = root / "edge.toml"
-    settings.write_text(
-        'site = "site"\nprivate_dir = "build/private"\naccounts = "accounts.csv"\n'
-        f'taxonomy = "{REPO / "taxonomy.yml"}"\nsecret_file = "secret.key"\ndb = "events.sqlite"\n',
-        encoding="utf-8",
-    )
-    command = [sys.executable, "-c", "from personalize.cli import main; main()", "serve", "--settings", str(settings),
-               "--port", str(port), "--no-print-urls"]
-    process = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            health(port)
-            return process
-        except OSError:
-            assert process.poll() is None, "abm serve exited at start-up"
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("abm serve did not start")
-
-
-def health(port: int) -> dict[str, object]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        connection.request("GET", "/healthz")
-        return dict(json.loads(connection.getresponse().read()))
-    finally:
-        connection.close()
 
 
 def load(port: int, client: int, served: list[str], stop: threading.Event) -> None:
@@ -77,7 +44,8 @@ def load(port: int, client: int, served: list[str], stop: threading.Event) -> No
 def test_sigkill_under_load_loses_no_event_and_doubles_none(tmp_path: Path) -> None:
     root = write_edge_site(tmp_path)
     port = free_port()
-    edge = start(root, port)
+    settings = write_settings(root, "edge.toml", db="events.sqlite")
+    edge = start(root, settings, port)
     served: list[str] = []
     stop = threading.Event()
     threads = [threading.Thread(target=load, args=(port, n, served, stop)) for n in range(CLIENTS)]
@@ -95,17 +63,9 @@ def test_sigkill_under_load_loses_no_event_and_doubles_none(tmp_path: Path) -> N
     assert before < len(served)  # without the spool, these would be lost
     assert list((root / "events.sqlite.spool").rglob("*.events"))  # the dead edge's spool, left for the next one
 
-    again = start(root, port)
+    again = start(root, settings, port)
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            state = health(port)
-            events = state["events"]
-            assert isinstance(events, dict)
-            if not events["replay_pending"] and state["buffer_depth"] == 0:
-                break
-            time.sleep(0.1)
-        assert events["replayed"] > 0  # type: ignore[operator]
+        assert wait_until_written(port)["events"]["replayed"] > 0
     finally:
         again.terminate()
         again.wait(15)

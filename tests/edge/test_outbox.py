@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from personalize.accounts import AccountBook
-from personalize.database import connect
-from personalize.edge.leads import lead_row, write_lead
+from personalize.database import connect, write_lead
+from personalize.edge.leads import lead_row
 from personalize.edge.outbox import Backoff, Outbox, iso
 from personalize.webhooks import Webhook
 from tests.conftest import free_port

@@ -75,6 +75,7 @@ def test_env_round_trip_for_workers(tmp_path: Path) -> None:
         ({"ABM_GEOIP_OPTIONAL": "maybe"}, "expected true or false"),
         ({"ABM_GATE_STAGES": "mofu,later"}, "unknown stage(s) later"),
         ({"ABM_WORKERS": "0"}, "needs at least 1 worker"),
+        ({"ABM_LEAD_CONNECTIONS": "0"}, "setting lead_connections from env ABM_LEAD_CONNECTIONS: needs at least 1 connection"),
         ({"ABM_DASHBOARD_PATH": "dash"}, "must start with /"),
     ],
 )

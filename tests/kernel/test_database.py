@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from personalize.database import connect
-from personalize.edge.leads import write_lead
+from personalize.database import connect, write_lead
 from personalize.events import LEAD_FIELDS
 
 
