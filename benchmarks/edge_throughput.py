@@ -36,7 +36,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from personalize.edge.settings import Settings, to_env  # noqa: E402
+from personalize.edge.settings import Settings  # noqa: E402
+from personalize.edge.settings_export import to_env  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 
 ENTERPRISE = REPO.parent / "shared" / "fixtures" / "maxmind" / "GeoIP2-Enterprise-Test.mmdb"

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.edge_throughput import ENTERPRISE, WRK_SCRIPT, build, fetch, wait_until_up, wrk  # noqa: E402
-from personalize.edge.settings import to_env  # noqa: E402
+from personalize.edge.settings_export import to_env  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 
 PACED = WRK_SCRIPT + "\nfunction delay()\n  return {delay_ms}\nend\n"

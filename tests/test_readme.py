@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from personalize.edge.settings import settings_markdown
+from personalize.edge.settings_export import settings_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -42,7 +42,8 @@ from personalize.edge.recorder import EventRecorder
 from personalize.edge.resolve import Resolver
 from personalize.edge.retention_task import keep_retention
 from personalize.edge.security import PageHeaders
-from personalize.edge.settings import Settings, load_settings
+from personalize.edge.settings import Settings
+from personalize.edge.settings_sources import load_settings
 from personalize.edge.site import Site, SplitPage, load_site
 from personalize.edge.static_files import StaticAssets
 from personalize.edge.visitor import VisitorContext, VisitorReader, read_query

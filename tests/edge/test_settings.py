@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from personalize.edge.settings import Settings, load_settings, setting_fields, settings_markdown, to_env
+from personalize.edge.settings import Settings, setting_fields
+from personalize.edge.settings_export import settings_markdown, to_env
+from personalize.edge.settings_sources import load_settings
 from personalize.errors import ConfigError
 
 

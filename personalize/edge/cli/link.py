@@ -19,7 +19,8 @@ from personalize.database import DATABASE_ERRORS, describe, record_link
 from personalize.edge.cli.qr import write_qr
 from personalize.edge.durations import parse_duration
 from personalize.edge.links import add_token, link_id, load_secret, sign_link
-from personalize.edge.settings import Settings, load_settings
+from personalize.edge.settings import Settings
+from personalize.edge.settings_sources import load_settings
 from personalize.errors import UserError
 from personalize.taxonomy import Taxonomy
 

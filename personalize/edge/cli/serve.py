@@ -9,7 +9,9 @@ from typing import Any
 
 import click
 
-from personalize.edge.settings import cli_flag, flag_settings, load_settings, settings_markdown, to_env
+from personalize.edge.settings import cli_flag
+from personalize.edge.settings_export import flag_settings, settings_markdown, to_env
+from personalize.edge.settings_sources import load_settings
 
 LIST_KINDS = ("paths", "strs", "cidrs")
 
