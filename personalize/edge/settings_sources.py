@@ -9,7 +9,6 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -228,10 +227,3 @@ def _postgres_url_problem(url: str) -> str | None:
     if not parts.path.strip("/"):
         return "the PostgreSQL URL names no database"
     return None
-
-
-def with_values(settings: Settings, **values: Any) -> Settings:
-    """A copy with some values replaced (tests, `abm serve` defaults); re-checked."""
-    changed = replace(settings, **values, sources={**settings.sources, **{k: "code" for k in values}})
-    _check(changed)
-    return changed
