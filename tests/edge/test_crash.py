@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import REPO, free_port
 from tests.edge.edge_site import write_edge_site
@@ -46,7 +47,7 @@ def start(root: Path, port: int) -> subprocess.Popen[bytes]:
     raise AssertionError("abm serve did not start")
 
 
-def health(port: int) -> dict[str, object]:
+def health(port: int) -> dict[str, Any]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
         connection.request("GET", "/healthz")
@@ -105,7 +106,7 @@ def test_sigkill_under_load_loses_no_event_and_doubles_none(tmp_path: Path) -> N
             if not events["replay_pending"] and state["buffer_depth"] == 0:
                 break
             time.sleep(0.1)
-        assert events["replayed"] > 0  # type: ignore[operator]
+        assert events["replayed"] > 0
     finally:
         again.terminate()
         again.wait(15)
