@@ -233,7 +233,7 @@ def main() -> None:
     goal = 0.45 if options.compressed else 0.40
     print(f"{page}: {len(body)} bytes ({coding or 'identity'}); "
           f"wrk -t2 -c{options.connections} -d{options.duration}s, {options.rounds} rounds each, taking turns")
-    events = report_events(settings, health, result["count"] + 1) if page.endswith("/") else "events: a static file logs none"
+    events = report_events(settings, health, int(result["count"]) + 1) if page.endswith("/") else "events: a static file logs none"
     print(f"baseline (raw ASGI, same bytes, same uvicorn): {baseline['rate']:.0f} req/s, p99 {baseline['p99_ms']:.2f} ms")
     print(f"edge (personalized, event logged):             {result['rate']:.0f} req/s, p99 {result['p99_ms']:.2f} ms")
     print("rounds (baseline / edge req/s): " + ", ".join(

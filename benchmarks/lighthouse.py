@@ -27,8 +27,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from edge_throughput import serve  # noqa: E402  (benchmarks/ is this script's own folder)
-
+from benchmarks.edge_throughput import serve  # noqa: E402
 from personalize.edge.settings import Settings  # noqa: E402
 from personalize.edge.settings_export import to_env  # noqa: E402
 from tests.axe import PAGES  # noqa: E402  (the pages the accessibility tests check)

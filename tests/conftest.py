@@ -11,12 +11,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+from starlette.types import ASGIApp
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
@@ -91,7 +92,7 @@ def free_port() -> int:
 class LiveServer:
     """A real uvicorn serving an ASGI app on a loopback port, in a background thread."""
 
-    def __init__(self, app: object, *, host: str = "127.0.0.1") -> None:
+    def __init__(self, app: ASGIApp, *, host: str = "127.0.0.1") -> None:
         import uvicorn
 
         self.port = free_port()
@@ -117,11 +118,11 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server():  # type: ignore[no-untyped-def]
+def live_server() -> Iterator[Callable[[ASGIApp], LiveServer]]:
     """Call with an ASGI app; get a started LiveServer that stops after the test."""
     servers: list[LiveServer] = []
 
-    def start(app: object) -> LiveServer:
+    def start(app: ASGIApp) -> LiveServer:
         server = LiveServer(app).__enter__()
         servers.append(server)
         return server

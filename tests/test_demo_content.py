@@ -15,6 +15,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 from xml.etree import ElementTree
 
 import geoip2.database
@@ -97,12 +98,18 @@ def test_words_the_search_must_find_are_in_the_content(public: list[Resource]) -
         assert text.count(word) >= 2, word
 
 
+def webinar_of(resource: Resource) -> dict[str, Any]:
+    """A webinar resource's date, duration and agenda (the front matter's webinar block)."""
+    assert resource.webinar is not None, f"{resource.path}: a webinar without its webinar block"
+    return resource.webinar
+
+
 def test_webinars_have_realistic_agendas(public: list[Resource]) -> None:
     webinars = [resource for resource in public if resource.type == "webinar"]
     assert len(webinars) >= 2
-    assert len({webinar.webinar["start"][:10] for webinar in webinars}) == len(webinars)
+    assert len({webinar_of(webinar)["start"][:10] for webinar in webinars}) == len(webinars)
     for resource in webinars:
-        webinar = resource.webinar
+        webinar = webinar_of(resource)
         assert 60 <= webinar["duration"] <= 90, resource.path
         minutes = [item["at"] for item in webinar["agenda"]]
         assert 6 <= len(minutes) <= 10, resource.path
@@ -306,7 +313,7 @@ def test_make_geoip_writes_an_enterprise_database_that_reads_back(demo_mmdb: tup
 def test_demo_geoip_networks_identify_the_accounts_they_claim(demo_mmdb: tuple[Path, str],
                                                               book: AccountBook) -> None:
     module = _make_geoip()
-    sources = Counter()
+    sources: Counter[str] = Counter()
     with _open(demo_mmdb[0]) as geoip:
         for network in module.NETWORKS:
             ip = module.try_ip(network)

@@ -18,7 +18,7 @@ from tests.postgres import postgres_cluster, postgres_url
 
 __all__ = ["postgres_cluster", "postgres_url"]  # fixtures
 OLD_COLUMNS = EVENT_COLUMNS[:-1]
-OLD_ROWS = [
+OLD_ROWS: list[dict[str, Any]] = [
     {"ts": "2026-11-23T09:15:02.123Z", "kind": "pageview", "visitor_id": "v1", "path": "/", "extra": '{"b":1,"a":2}'},
     {"ts": "2026-11-23T09:15:02.123Z", "kind": "pageview", "visitor_id": "v1", "path": "/", "extra": '{"b":1,"a":2}'},
     {"ts": "2026-11-23T09:16:00.000Z", "kind": "engagement", "visitor_id": "v2", "path": "/x/", "value": 12},

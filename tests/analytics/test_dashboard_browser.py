@@ -9,8 +9,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from analytics.web import dashboard_mount
-from tests.analytics.test_web import PATH, TOKEN, store_settings
+from tests.analytics.test_web import PATH, TOKEN, mount_of, store_settings
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +17,7 @@ pytestmark = pytest.mark.browser
 def test_the_dashboard_in_chromium_needs_a_login_and_stays_on_this_host(  # type: ignore[no-untyped-def]
     browser, live_server, artifacts: Path, tmp_path: Path
 ) -> None:
-    path, app = dashboard_mount(store_settings(tmp_path))
+    path, app = mount_of(store_settings(tmp_path))
     server = live_server(Starlette(routes=[Mount(path, app=app)]))
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     requested: list[str] = []

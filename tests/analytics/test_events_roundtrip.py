@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -12,7 +13,7 @@ from analytics.store import Store
 from personalize.events import EVENT_COLUMNS, EVENT_FIELDS
 from tests.analytics.abm_cli import run_abm
 
-EVENTS = [
+EVENTS: list[dict[str, Any]] = [
     {
         "ts": "2026-03-02T09:00:00.000Z", "kind": "pageview", "visitor_id": "v1", "session_id": "s1",
         "path": "/resources/a/", "referrer_host": "www.baidu.com", "utm_source": "baidu", "utm_medium": "cpc",

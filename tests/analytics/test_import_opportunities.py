@@ -74,6 +74,7 @@ def test_xlsx_reimport_replaces_by_id_and_a_lost_deal_moves_its_account_off_oppo
     accounts, db = _files(tmp_path)
     workbook = openpyxl.Workbook()
     sheet = workbook.active
+    assert sheet is not None, "a new workbook has its one sheet"
     sheet.append(["商机编号", "客户编号", "商机阶段", "商机金额", "创建日期", "预计成交日期", "负责人"])
     sheet.append(["O-1", "ACC-001", "POC测试", 1200000, datetime(2026, 9, 1), None, "王芳"])
     sheet.append(["O-2", "ACC-002", "商务谈判", "¥300,000", "2026-09-05", "2026-12-01", "李雷"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -158,7 +159,7 @@ def _european_report(fixtures: Path) -> str:
     lambda text: text.encode("utf-16-le"),  # little-endian without a BOM
 ], ids=["utf-16-be", "utf-16-le-no-bom"])
 def test_european_day_first_report_with_registration_email(shared_fixtures: Path, webinar: WebinarImport, tmp_path: Path,
-                                                           encode) -> None:  # type: ignore[no-untyped-def]
+                                                           encode: Callable[[str], bytes]) -> None:
     report = tmp_path / "meetingAttendanceReport.csv"
     report.write_bytes(encode(_european_report(shared_fixtures)))
     result = webinar.run(report, "teams")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,7 @@ def test_demo_traffic_lands_in_postgres_row_for_row(stores: tuple[str, str, Path
         assert pg.scalar("SELECT SUM(is_bot) FROM events") == lite.scalar("SELECT SUM(is_bot) FROM events")
         assert pg.scalar("SELECT COUNT(*) FROM events WHERE path LIKE ? AND '%' = '%'", ["%resources%"]) > 0
         rows = pg.stream("SELECT ts FROM events ORDER BY ts", size=10)  # a server-side cursor, left early
+        assert isinstance(rows, Generator)  # so it can be closed before its end
         first = [next(rows)["ts"] for _ in range(3)]
         rows.close()
         assert first == [row["ts"] for row in lite.query("SELECT ts FROM events ORDER BY ts LIMIT 3")]

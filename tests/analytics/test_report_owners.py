@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -46,7 +47,7 @@ def test_links_made_and_opened_per_owner(links: tuple[Path, dict[str, str]]) -> 
         assert [(r["account_id"], r["owner"], r["path"], r["utm_campaign"]) for r in recorded] == [
             ("ACC-001", "张伟", "/resources/smart-factory/", "q2-push"), ("ACC-002", "张伟", "/resources/smart-factory/", "q2-push"),
             ("ACC-003", "王磊", "/resources/smart-factory/", "q2-push")]  # fmt: skip
-        via = {"match_source": "link", "extra": {"link": made["zw1"]}, "owner": "张伟", "account_id": "ACC-001"}
+        via: dict[str, Any] = {"match_source": "link", "extra": {"link": made["zw1"]}, "owner": "张伟", "account_id": "ACC-001"}
         store.insert_events([
             event(at(-0.5), visitor_id="a", session_id="s1", **via),  # the link opened twice by two people
             event(at(-0.4), visitor_id="b", session_id="s2", **via),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from analytics.reports import pipeline
 from tests.analytics.abm_cli import run_abm
@@ -33,7 +34,7 @@ EVENTS = [
 ]
 
 
-def _build(tmp_path: Path, **options: object) -> dict:
+def _build(tmp_path: Path, **options: Any) -> dict:
     with report_context(tmp_path, EVENTS, tables={"crm_opportunities": OPPORTUNITIES}, accounts=ACCOUNTS,
                         since=UNTIL - timedelta(days=30)) as ctx:  # fmt: skip
         return pipeline.build(ctx, **options)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from analytics.store import ANALYTICS_SCHEMA_VERSION, Store
 from personalize.errors import UserError
 from personalize.events import SCHEMA_VERSION
 
-EVENTS = [
+EVENTS: list[dict[str, Any]] = [
     {"ts": "2026-03-02T09:00:00.000Z", "kind": "pageview", "visitor_id": "v1", "account_id": "ACC-1", "path": "/a/"},
     {"ts": "2026-03-02T09:01:00.000Z", "kind": "pageview", "visitor_id": "v2", "account_id": "ACC-1", "path": "/b/"},
     {"ts": "2026-03-03T10:00:00.000Z", "kind": "download", "visitor_id": "v1", "account_id": "ACC-1", "value": 2},

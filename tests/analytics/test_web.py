@@ -14,6 +14,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
+from starlette.types import ASGIApp
 
 from analytics.dashboard import render_dashboard
 from analytics.period import iso
@@ -30,6 +31,13 @@ def mounted(token: str | None, render: Any = None) -> Starlette:
     """The dashboard mounted at its path inside another app, as the edge mounts it."""
     app = dashboard_app(token, render or (lambda: render_dashboard(sample_results())))
     return Starlette(routes=[Mount(PATH, app=app)])
+
+
+def mount_of(settings: Any) -> tuple[str, ASGIApp]:
+    """Where the `abm.edge_mounts` entry point mounts the dashboard for these settings, and its app."""
+    mount = dashboard_mount(settings)
+    assert mount is not None, "the dashboard entry point mounted nothing"
+    return mount
 
 
 def basic(user: str, password: str) -> dict[str, str]:
@@ -119,7 +127,7 @@ def test_the_dashboard_is_rendered_once_per_cache_period(live_server) -> None:  
 
 def test_a_missing_store_is_a_503_that_names_it_after_login(live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings = SimpleNamespace(db=str(tmp_path / "missing.sqlite"), dashboard_token=TOKEN, dashboard_path=PATH)
-    path, app = dashboard_mount(settings)
+    path, app = mount_of(settings)
     assert path == PATH
     server = live_server(Starlette(routes=[Mount(path, app=app)]))
     assert httpx.get(f"{server.url}{PATH}/").status_code == 401
@@ -128,7 +136,7 @@ def test_a_missing_store_is_a_503_that_names_it_after_login(live_server, tmp_pat
 
 
 def test_the_mount_defaults_to_its_path_and_stays_closed_with_bare_settings(live_server) -> None:  # type: ignore[no-untyped-def]
-    path, app = dashboard_mount(SimpleNamespace())
+    path, app = mount_of(SimpleNamespace())
     assert path == PATH
     server = live_server(app)
     for headers in ({}, {"Authorization": "Bearer None"}):
@@ -166,7 +174,7 @@ def store_settings(tmp_path: Path, token: str | None = TOKEN) -> SimpleNamespace
 
 
 def test_the_mounted_dashboard_shows_the_store_of_the_settings(live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    path, app = dashboard_mount(store_settings(tmp_path))
+    path, app = mount_of(store_settings(tmp_path))
     server = live_server(Starlette(routes=[Mount(path, app=app)]))
     assert httpx.get(f"{server.url}{PATH}/").status_code == 401
     response = httpx.get(f"{server.url}{PATH}/", headers={"Authorization": f"Bearer {TOKEN}"})

@@ -10,14 +10,13 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from analytics.web import dashboard_mount
-from tests.analytics.test_web import PATH, TOKEN, store_settings
+from tests.analytics.test_web import PATH, TOKEN, mount_of, store_settings
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def serve(live_server, tmp_path: Path):  # type: ignore[no-untyped-def]
-    path, app = dashboard_mount(store_settings(tmp_path))
+    path, app = mount_of(store_settings(tmp_path))
     return live_server(Starlette(routes=[Mount(path, app=app)]))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -542,7 +543,7 @@ def test_split_front_matter(text: str, expected: tuple[str | None, int, str]) ->
     ],
 )
 def test_every_error_shows_the_value_as_typed_when_its_message_does_not_quote_it(
-    check, old: str, new: str, shown: str  # type: ignore[no-untyped-def]
+    check: Callable[..., PageCheck], old: str, new: str, shown: str
 ) -> None:
     page = WEBINAR if "duration" in old else VALID
     problem = only(check(page.replace(old, new)))

@@ -16,6 +16,7 @@ from personalize.build.listing import FACETS
 from personalize.build.resources import collect
 from personalize.build.variants import read_variants
 from personalize.taxonomy import Taxonomy
+from tests.soup import attr, one
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def site_url(page_url: str, href: str) -> str:
 
 
 def card_urls(soup: BeautifulSoup, page_url: str) -> set[str]:
-    return {site_url(page_url, card["href"]) for card in soup.select("[data-abm-results] .abm-card__link")}
+    return {site_url(page_url, attr(card, "href")) for card in soup.select("[data-abm-results] .abm-card__link")}
 
 
 def test_every_public_resource_is_in_the_public_manifest_and_every_account_page_in_the_private_one(
@@ -111,15 +112,18 @@ def test_pages_with_an_asset_carry_an_open_link_and_a_lead_form(built_site: Path
     with_asset = [page for page in resources(public) if page.download]
     assert {"true", "false"} <= {page.gated for page in with_asset} or len(with_asset) > 1
     for page in with_asset:
-        assert page.cta is not None and (built_site / "site" / page.download).is_file(), page.url
+        assert page.cta is not None and page.download is not None, page.url
+        assert (built_site / "site" / page.download).is_file(), page.url
         form = BeautifulSoup(page.cta["gated"], "html.parser").form
+        assert form is not None, f"{page.url}: no lead form in the gated CTA"
         assert form["method"] == "post" and form["action"] == "/abm/lead"
         assert {"name", "company", "email", "phone", "role", "consent", "page", "asset"} <= {
             field["name"] for field in form.select("input")}
-        assert form.select_one("input[name=consent]").has_attr("required")
+        assert one(form, "input[name=consent]").has_attr("required")
         privacy = form.select_one(".abm-lead__privacy a")  # PIPL: the policy can be read before consenting
         assert privacy is not None and privacy["href"] == public.privacy == "/privacy/"
         link = BeautifulSoup(page.cta["open"], "html.parser").a
+        assert link is not None, f"{page.url}: no link in the open CTA"
         assert link["href"] == "/" + page.download
         shown = "open" if page.gated == "false" else "gated"
         assert page.cta[shown] in (built_site / "site" / page.file).read_text(encoding="utf-8"), page.url
@@ -127,14 +131,14 @@ def test_pages_with_an_asset_carry_an_open_link_and_a_lead_form(built_site: Path
 
 def test_the_listing_has_every_public_resource_with_its_tags_as_data_attributes(
         built_site: Path, public: manifest.Manifest) -> None:
-    cards = {site_url("resources/", card.a["href"]): card
+    cards = {site_url("resources/", attr(one(card, "a"), "href")): card
              for card in html(built_site, "resources").select("[data-abm-results] .abm-card")}
     expected = {page.url: page for page in resources(public)}
     assert set(cards) == set(expected)
     for href, page in expected.items():
         card = cards[href]
-        assert card["data-industries"].split() == page.industries
-        assert card["data-personas"].split() == page.personas
+        assert attr(card, "data-industries").split() == page.industries
+        assert attr(card, "data-personas").split() == page.personas
         assert (card["data-stage"], card["data-type"]) == (page.stage, page.type)
 
 
@@ -154,7 +158,7 @@ def test_resource_pages_link_their_tags_to_the_filtered_listing_and_the_facet_pa
         built_site: Path, public: manifest.Manifest) -> None:
     for page in resources(public):
         soup = html(built_site, page.url)
-        links = {site_url(page.url, a["href"]) for a in soup.select(".abm-facts a")}
+        links = {site_url(page.url, attr(a, "href")) for a in soup.select(".abm-facts a")}
         for value in page.industries:
             assert f"resources/?industry={value}" in links, page.url
             assert f"resources/industry/{value}/" in links, page.url
@@ -171,9 +175,9 @@ def test_webinar_pages_show_date_duration_and_agenda(built_site: Path, public: m
         assert f"{page.webinar.duration} 分钟" in section.get_text()
         items = section.select(".abm-agenda__item")
         assert [item.title for item in page.webinar.agenda] == [
-            i.select_one(".abm-agenda__title").get_text(strip=True) for i in items]
+            one(i, ".abm-agenda__title").get_text(strip=True) for i in items]
         assert [str(item.at) for item in page.webinar.agenda] == [i["data-abm-agenda-at"] for i in items]
-        lengths = [int(i.select_one(".abm-agenda__length").get_text().split("·")[1].split()[0]) for i in items]
+        lengths = [int(one(i, ".abm-agenda__length").get_text().split("·")[1].split()[0]) for i in items]
         assert sum(lengths) == page.webinar.duration - page.webinar.agenda[0].at  # the timeline covers the session
 
 
@@ -200,7 +204,7 @@ def test_industry_landing_pages_group_their_resources_by_stage(built_site: Path,
     for industry in (i for i in public.taxonomy["industries"] if i != "all"):
         soup = html(built_site, f"industries/{industry}")
         expected = {p.url for p in resources(public) if matches(p, "industry", industry)}
-        listed = {site_url(f"industries/{industry}/", a["href"]) for a in soup.select(".abm-stage .abm-card__link")}
+        listed = {site_url(f"industries/{industry}/", attr(a, "href")) for a in soup.select(".abm-stage .abm-card__link")}
         assert listed == expected, industry
 
 
@@ -222,7 +226,7 @@ def test_the_built_site_references_no_other_host(built_site: Path) -> None:
 def test_the_404_page_speaks_chinese_and_links_back_from_any_depth(built_site: Path) -> None:
     soup = BeautifulSoup((built_site / "site" / "404.html").read_text(encoding="utf-8"), "html.parser")
     assert soup.h1 is not None and soup.h1.get_text() == "页面不存在"
-    links = {a["href"] for a in soup.select(".abm-notfound a")}
+    links = {attr(a, "href") for a in soup.select(".abm-notfound a")}
     # site-absolute: the edge serves it at any missing path, however deep
     assert {urljoin("http://site/a/deep/missing/page", href) for href in links} == {"http://site/resources/",
                                                                                      "http://site/"}

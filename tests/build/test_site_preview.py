@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 
 from tests.build.test_plugin import GOOD_PAGE, _fetch_when_up, make_project, mkdocs
 from tests.conftest import free_port
+from tests.soup import attr, one
 
 ACCOUNT_VARIANT = "---\nvariant: account\naccount: ACC-9\nhero:\n  title: 北辰专属预览标题\n---\n"
 INDUSTRY_VARIANT = ("---\nvariant: industry\nindustry: manufacturing\nhero:\n  title: 制造业标题\n"
@@ -46,7 +47,7 @@ def serving(root: Path, **env: str) -> Iterator[str]:
 
 
 def slot_text(html: str, slot: str) -> str:
-    return BeautifulSoup(html, "html.parser").select_one(f'[data-abm-slot="{slot}"]').get_text(" ", strip=True)
+    return one(BeautifulSoup(html, "html.parser"), f'[data-abm-slot="{slot}"]').get_text(" ", strip=True)
 
 
 def test_serve_previews_as_an_account_with_its_industry_as_fallback_and_its_own_pages(tmp_path: Path) -> None:
@@ -55,8 +56,8 @@ def test_serve_previews_as_an_account_with_its_industry_as_fallback_and_its_own_
         home = _fetch(url + "/")
         assert "北辰专属预览标题" in slot_text(home, "hero")  # the account's own slot
         assert "制造业行动号召" in slot_text(home, "cta")  # not in the account variant: its industry's (CSV)
-        assert "ACC-9" in BeautifulSoup(home, "html.parser").select_one("[data-abm-preview]").get_text()
-        nav = {a["href"].strip("./") for a in BeautifulSoup(home, "html.parser").select(".md-nav a[href]")}
+        assert "ACC-9" in one(BeautifulSoup(home, "html.parser"), "[data-abm-preview]").get_text()
+        nav = {attr(a, "href").strip("./") for a in BeautifulSoup(home, "html.parser").select(".md-nav a[href]")}
         assert "resources/for-acc9" in nav and "resources/for-acc7" not in nav
         assert "专属方案书" in _fetch(url + "/resources/for-acc9/")
         listing = _fetch(url + "/resources/")

@@ -66,7 +66,9 @@ def test_every_public_resource_has_its_summary_canonical_url_and_share_card(
         title = page.title
         assert meta(soup, "description") == page.summary, page.url
         canonical = site_url + page.url
-        assert soup.find("link", rel="canonical")["href"] == canonical
+        link = soup.find("link", rel="canonical")
+        assert link is not None, f"{page.url}: no canonical link"
+        assert link["href"] == canonical
         assert meta(soup, "og:url") == canonical
         assert meta(soup, "og:title") == title and meta(soup, "og:description") == page.summary
         assert meta(soup, "og:type") == "article" and meta(soup, "twitter:card") == "summary_large_image"

@@ -29,7 +29,7 @@ class Edge:
         self.settings = edge_settings(root, **settings)
         self.app = create_app(self.settings)
         for name, value in (outbox or {}).items():  # e.g. a short backoff, set before the lifespan starts it
-            setattr(self.app.edge.outbox, name, value)  # type: ignore[attr-defined]
+            setattr(self.app.edge.outbox, name, value)
         self.server = live_server(self.app)
         self.url = self.server.url
         self.clients: list[httpx.Client] = []
@@ -49,7 +49,7 @@ class Edge:
             client.close()
 
     def events(self) -> list[dict[str, Any]]:
-        assert self.app.edge.events.flush(10)  # type: ignore[attr-defined]
+        assert self.app.edge.events.flush(10)
         return rows(self.settings.sqlite_path, "SELECT * FROM events ORDER BY rowid")
 
     def health(self) -> dict[str, Any]:

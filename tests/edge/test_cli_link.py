@@ -114,7 +114,8 @@ def _png_pixels(path: Path) -> tuple[int, int, bytes]:
 
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    chunks, offset = {}, 8
+    chunks: dict[bytes, bytes] = {}
+    offset = 8
     while offset < len(data):
         (length,), kind = struct.unpack(">I", data[offset : offset + 4]), data[offset + 4 : offset + 8]
         chunks[kind] = chunks.get(kind, b"") + data[offset + 8 : offset + 8 + length]

@@ -97,7 +97,7 @@ def edge(start_edge: Any, root: Path) -> Edge:
                        (SEARCH, '{"docs":[' + ",".join(f'{{"location":"p{i}/","text":"正文 {i}"}}' for i in range(80)) + "]}")):
         (site / path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
         (site / path.lstrip("/")).write_text(text, encoding="utf-8")
-    return start_edge(trusted_proxy=["127.0.0.1/32"])  # type: ignore[no-any-return]
+    return start_edge(trusted_proxy=["127.0.0.1/32"])
 
 
 @pytest.mark.parametrize(("accept", "coding"), [("br, gzip", BR), ("gzip", GZIP), ("br;q=0.1, gzip;q=0.9", GZIP),

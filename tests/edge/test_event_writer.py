@@ -25,6 +25,7 @@ def _traced(log: EventLog, statements: list[str]) -> EventLog:
 
     def traced() -> sqlite3.Connection:
         connection = connect()
+        assert isinstance(connection, sqlite3.Connection), "statements are traced on a SQLite store"
         connection.set_trace_callback(statements.append)
         return connection
 

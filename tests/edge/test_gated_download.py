@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup, Tag
 from personalize import manifest
 from personalize.leadform import consent_id
 from tests.edge.edge_client import BROWSER_UA, rows, start_demo_edge
+from tests.soup import attr, one
 
 VISITOR = {"name": "陈静", "company": "华峻重工", "email": "chen.jing@huajun-hi.com", "phone": "13800138000",
            "role": "采购经理"}
@@ -51,7 +52,7 @@ def gated_pages(edge: Any, static_gated: dict[str, manifest.Page], built_site: P
                 continue
             assert (page.gated, page.stage) == ("auto", "tofu"), f"{path}: neither a form nor open by policy"
             link = BeautifulSoup(html, "html.parser").select_one(f'[data-abm-slot="cta"] a[href="/{page.download}"]')
-            assert link is not None and client.get(link["href"]).status_code == 200, path
+            assert link is not None and client.get(attr(link, "href")).status_code == 200, path
     assert len(gated) >= 3, gated  # the demo has several gated orange books, whitepapers and case studies
     return gated
 
@@ -69,12 +70,12 @@ def read_form(html: str) -> tuple[Tag, dict[str, str], str]:
     """The lead form as served, its fields filled the way a person would, and the consent text it shows."""
     form = BeautifulSoup(html, "html.parser").select_one("form.abm-lead")
     assert form is not None, "no lead form on the page"
-    data = {field["name"]: field.get("value", "") for field in form.select("input[type=hidden]")}
+    data = {attr(field, "name"): attr(field, "value", "") for field in form.select("input[type=hidden]")}
     for name, value in VISITOR.items():
         assert form.select_one(f"input[name={name}]") is not None, name
         data[name] = value
-    data["consent"] = form.select_one("input[name=consent]")["value"]
-    consent = form.select_one(".abm-lead__consent").get_text(strip=True)
+    data["consent"] = attr(one(form, "input[name=consent]"), "value")
+    consent = one(form, ".abm-lead__consent").get_text(strip=True)
     return form, data, consent
 
 
@@ -86,15 +87,15 @@ def privacy_link(form: Tag) -> str:
 
 
 def submit(client: httpx.Client, page: str, form: Tag, data: dict[str, str]) -> httpx.Response:
-    return client.post(urljoin(page, form["action"]), data=data)
+    return client.post(urljoin(page, attr(form, "action")), data=data)
 
 
 def fetch_download(client: httpx.Client, success_html: str, built_site: Path, asset: str) -> None:
     """The success page links the asset, and the link serves that very file."""
     link = BeautifulSoup(success_html, "html.parser").select_one(".abm-lead-success a[href]")
     assert link is not None, "the success page has no download link"
-    assert urlsplit(link["href"]).path == asset
-    response = client.get(link["href"])
+    assert urlsplit(attr(link, "href")).path == asset
+    response = client.get(attr(link, "href"))
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == mimetypes.guess_type(asset)[0]
     assert response.content == (built_site / "site" / asset.lstrip("/")).read_bytes()
@@ -153,7 +154,7 @@ def test_a_known_lead_gets_every_gated_asset_directly_and_each_download_is_logge
             assert soup.select_one("form.abm-lead") is None, f"{page}: a known lead is asked again"
             link = soup.select_one(f'[data-abm-slot="cta"] a[href="{asset}"]')
             assert link is not None, f"{page}: no direct link to {asset}"
-            response = client.get(link["href"], headers={"referer": edge.url + page})
+            response = client.get(attr(link, "href"), headers={"referer": edge.url + page})
             assert response.status_code == 200 and response.content == (built_site / "site" / asset[1:]).read_bytes()
     assert edge.app.edge.events.flush(10)
     [lead] = rows(edge.db, "SELECT visitor_id FROM leads")

@@ -31,11 +31,11 @@ def maxmind(shared_fixtures: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def expected(maxmind: Path) -> dict:  # type: ignore[type-arg]
+def expected(maxmind: Path) -> dict:
     return json.loads((maxmind / "expected_lookups.json").read_text(encoding="utf-8"))
 
 
-def test_every_database_answers_as_maxmind_recorded(maxmind: Path, expected: dict) -> None:  # type: ignore[type-arg]
+def test_every_database_answers_as_maxmind_recorded(maxmind: Path, expected: dict) -> None:
     checked = 0
     for name, database in expected["databases"].items():
         with GeoIP.open([maxmind / name]) as geoip:

@@ -59,7 +59,7 @@ def test_pageviews_and_a_lead_land_in_postgres(live_server: Any, root: Path, pos
         assert response.status_code == 200 and "提交成功" in response.text
         leads = query(postgres_url, "SELECT email, consent_text, visitor_id FROM leads")
         assert leads == [(LEAD["email"], CONSENT, edge.client.cookies.get("abm_vid"))]
-        assert edge.app.edge.events.flush(10)  # type: ignore[attr-defined]
+        assert edge.app.edge.events.flush(10)
         events = query(postgres_url, "SELECT kind, path, utm_campaign, is_bot, ts FROM events ORDER BY ts, kind")
         pageviews = sorted((row[1], row[2] or "", row[3]) for row in events if row[0] == "pageview")
         assert pageviews == [("/", "", 0), ("/", "q4", 0), (PAGE, "", 0), (PAGE, "", 0)]  # the form's page too
@@ -79,7 +79,7 @@ def test_two_edges_starting_at_once_share_one_database(live_server: Any, root: P
         for number in range(30):
             assert edges[number % 2].fresh().get("/").status_code == 200
         for edge in edges:
-            assert edge.app.edge.events.flush(10)  # type: ignore[attr-defined]
+            assert edge.app.edge.events.flush(10)
         assert [edge.health()["counters"]["events_written"] for edge in edges] == [15, 15]
         assert query(postgres_url, "SELECT COUNT(*), COUNT(DISTINCT visitor_id) FROM events") == [(30, 30)]
     finally:
@@ -101,7 +101,7 @@ def test_postgres_going_away_never_stops_pages(
     live_server: Any, root: Path, postgres_url: str, postgres_cluster: PostgresCluster
 ) -> None:
     edge = Edge(live_server, root, db=postgres_url)
-    log = edge.app.edge.events  # type: ignore[attr-defined]
+    log = edge.app.edge.events
     try:
         assert edge.get("/").status_code == 200 and log.flush(10)
         postgres_cluster.stop()

@@ -18,7 +18,7 @@ def test_the_same_request_on_two_edges_of_one_store_is_one_event(start_edge: Any
     second: Edge = start_edge(trusted_proxy=["127.0.0.1/32"])  # another edge process on the same store
     for edge in (first, second):  # what nginx's proxy_next_upstream does after the first edge failed
         assert edge.fresh().get("/?utm_content=retried", headers={"x-request-id": REQUEST}).status_code == 200
-    assert first.app.edge.events.flush(10) and second.app.edge.events.flush(10)  # type: ignore[attr-defined]
+    assert first.app.edge.events.flush(10) and second.app.edge.events.flush(10)
     stored = rows(first.settings.sqlite_path, "SELECT event_id, kind, utm_content FROM events")
     assert stored == [{"event_id": request_event_id(REQUEST, "pageview"), "kind": "pageview", "utm_content": "retried"}]
     assert second.health()["events"]["duplicates_skipped"] + first.health()["events"]["duplicates_skipped"] == 1
@@ -30,7 +30,7 @@ def test_a_request_id_from_anyone_but_a_trusted_proxy_or_malformed_is_ignored(st
     for edge, header in ((untrusted, REQUEST), (trusted, "short"), (trusted, "x" * 129), (trusted, REQUEST + " ;drop")):
         for _ in range(2):
             assert edge.fresh().get("/", headers={"x-request-id": header}).status_code == 200
-    assert untrusted.app.edge.events.flush(10)  # type: ignore[attr-defined]
+    assert untrusted.app.edge.events.flush(10)
     ids = [row["event_id"] for row in trusted.events()]  # one store: both edges' pageviews, each its own id
     assert len(set(ids)) == 8 and all(re.fullmatch(r"[0-9a-f]{32}", value) for value in ids)
     assert request_event_id(REQUEST, "pageview") not in ids

@@ -9,7 +9,7 @@ import pytest
 
 from personalize.accounts import Account, AccountBook
 from personalize.edge.geoip import GeoFacts, GeoIP
-from personalize.edge.links import sign_cookie, sign_link
+from personalize.edge.links import CookieClaims, sign_cookie, sign_link
 from personalize.edge.resolve import Resolution, Resolver, Visit, attributable
 from personalize.errors import ConfigError
 from personalize.events import MATCH_SOURCES
@@ -228,9 +228,14 @@ def test_cookie_verification_is_cached_by_value_forged_ones_too(
 ) -> None:
     from personalize.edge import resolve
 
-    checked: list[str] = []
+    checked: list[str | None] = []
     verify = resolve.verify_cookie
-    monkeypatch.setattr(resolve, "verify_cookie", lambda secret, value: checked.append(value) or verify(secret, value))
+
+    def counted(secret: bytes, value: str | None) -> CookieClaims | None:
+        checked.append(value)
+        return verify(secret, value)
+
+    monkeypatch.setattr(resolve, "verify_cookie", counted)
     good, forged, other = cookie("GHD"), cookie("GHD")[:-2] + "AA", cookie("BEVTEC", lead=True)
     for _ in range(3):
         assert matched(fresh.resolve(Visit(cookie=good))) == ("GHD", "manufacturing", "cookie")

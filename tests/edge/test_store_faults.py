@@ -30,7 +30,7 @@ def _row(number: int) -> tuple[object, ...]:
 
 def _count(db: Path) -> tuple[int, int]:
     with sqlite3.connect(db) as connection:
-        return connection.execute("SELECT count(*), count(DISTINCT event_id) FROM events").fetchone()  # type: ignore[no-any-return]
+        return connection.execute("SELECT count(*), count(DISTINCT event_id) FROM events").fetchone()
 
 
 def test_a_full_database_keeps_events_until_there_is_room(tmp_path: Path) -> None:
@@ -107,7 +107,7 @@ def test_healthz_names_the_spool_and_the_last_error(start_edge: Any) -> None:
     blocker.execute("BEGIN EXCLUSIVE")
     try:
         assert edge.get("/").status_code == 200
-        assert not edge.app.edge.events.flush(2.5)  # type: ignore[attr-defined]
+        assert not edge.app.edge.events.flush(2.5)
         events = edge.health()["events"]
         assert events["spool_dir"].startswith(str(edge.settings.spool_root))
         assert events["spool_bytes"] > 0 and events["write_failures"] >= 1 and "locked" in events["last_error"]

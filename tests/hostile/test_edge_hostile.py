@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from starlette.types import Message
 
 from personalize.edge.app import EdgeApp, create_app
 from personalize.edge.leads import csrf_token
@@ -50,13 +51,13 @@ class Asgi:
                  "path": path, "raw_path": path.encode("utf-8", "surrogateescape"), "query_string": query,
                  "root_path": "", "headers": headers, "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}  # fmt: skip
         sent = [{"type": "http.request", "body": body, "more_body": False}]
-        started: list[dict[str, Any]] = []
+        started: list[Message] = []
         parts: list[bytes] = []
 
         async def receive() -> dict[str, Any]:
             return sent.pop() if sent else {"type": "http.disconnect"}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 started.append(message)
             else:
