@@ -7,7 +7,7 @@ Without `--url` it builds the demo (`mkdocs build --strict`) and starts the edge
 `benchmarks/lighthouse/package-lock.json`: `make lighthouse` installs it with `npm ci`, or this script does
 on its first run; nothing is downloaded while it measures.
 
-    .venv/bin/python benchmarks/lighthouse.py [--url http://127.0.0.1:8000] [--runs 1] [--json out.json]
+    .venv/bin/python benchmarks/lighthouse.py [--url http://127.0.0.1:8000] [--runs 1] [--json out.json] [--reports DIR]
 """
 
 from __future__ import annotations
@@ -88,15 +88,18 @@ def main() -> None:
     parser.add_argument("--url", help="a running edge or site (default: build the demo and start the edge)")
     parser.add_argument("--runs", type=int, default=1, help="runs per page; the median score is shown")
     parser.add_argument("--json", type=Path, help="also write every page's scores and failing audits here")
+    parser.add_argument("--reports", type=Path, help="keep Lighthouse's own JSON report of each run in this folder")
     options = parser.parse_args()
     install()
     with tempfile.TemporaryDirectory(prefix="abm-lighthouse-") as tmp:
         work = Path(tmp)
+        kept = options.reports or work
+        kept.mkdir(parents=True, exist_ok=True)
         edge, base = (None, options.url.rstrip("/")) if options.url else start_edge(work)
         try:
             results = {}
             for name, path in PAGES.items():
-                reports = [lighthouse(base + path, work / f"{name}-{run}.json") for run in range(options.runs)]
+                reports = [lighthouse(base + path, kept / f"{name}-{run}.json") for run in range(options.runs)]
                 results[name] = {
                     "url": path,
                     "scores": {c: int(statistics.median(scores(r)[c] for r in reports)) for c in CATEGORIES},

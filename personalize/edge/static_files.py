@@ -4,7 +4,8 @@ The text files a page pulls in (CSS, JS, SVG, the search index) are read and com
 start-up, and served from memory with precomputed headers: an ETag of their content (stable across
 rebuilds that do not change the file) and their Last-Modified, answered with 304. Everything else
 (PDF, images, fonts: already compressed, some large, fetched in ranges) goes to StaticFiles, which
-sends the same validators. Fingerprinted files (mkdocs-material's `assets/...main.<hash>.min.css`)
+sends the same validators. Fingerprinted files (mkdocs-material's `assets/...main.<hash>.min.css`,
+the twins personalize/build/fingerprint.py gives the site's own assets, the edge's beacon script)
 never change under their name: a year, immutable. Everything else may change with the next build:
 a short max-age, then revalidation.
 """
@@ -131,6 +132,27 @@ def _conditions(scope: Scope) -> tuple[bytes | None, bytes | None]:
     return if_none_match, if_modified_since
 
 
+async def send_memory_file(found: MemoryFile, scope: Scope, send: Send) -> None:
+    """A GET or HEAD of a file from memory: 304 when the client's copy is current, else its best coding."""
+    form = found.pick(accept_encoding(scope["headers"]))
+    if found.fresh(*_conditions(scope)):
+        await send({"type": "http.response.start", "status": 304, "headers": form.not_modified})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": form.headers})
+    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else form.body})
+
+
+class MemoryFileRoute:
+    """One file of the edge's own (not of the site) as an ASGI app, for a GET/HEAD route."""
+
+    def __init__(self, file: MemoryFile) -> None:
+        self.file = file
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send_memory_file(self.file, scope, send)
+
+
 class StaticAssets:
     """Text files from memory (compressed, validated); the rest through StaticFiles plus Cache-Control."""
 
@@ -142,14 +164,8 @@ class StaticAssets:
         found = self.memory.get(route_path(scope)) if scope["method"] in ("GET", "HEAD") else None
         if found is None:
             await self.from_disk(scope, receive, send)
-            return
-        form = found.pick(accept_encoding(scope["headers"]))
-        if found.fresh(*_conditions(scope)):
-            await send({"type": "http.response.start", "status": 304, "headers": form.not_modified})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        await send({"type": "http.response.start", "status": 200, "headers": form.headers})
-        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else form.body})
+        else:
+            await send_memory_file(found, scope, send)
 
     async def from_disk(self, scope: Scope, receive: Receive, send: Send) -> None:
         value = cache_control(scope["path"])
