@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from personalize.edge.recorder import EventRecorder
-from personalize.edge.static_files import MemoryFile, MemoryFileRoute
+from personalize.edge.static_files import MemoryFile, MemoryFiles
 from personalize.edge.visitor import VisitorReader
 from personalize.manifest import Page
 
@@ -84,5 +84,6 @@ def routes(visitors: VisitorReader, recorder: EventRecorder, counters: Counter[s
         )
         return Response(status_code=204)
 
-    script = MemoryFileRoute(MemoryFile(SCRIPT_PATH, SCRIPT, "text/javascript; charset=utf-8", SCRIPT_FILE.stat().st_mtime))
+    file = MemoryFile(SCRIPT_PATH, SCRIPT, "text/javascript; charset=utf-8", SCRIPT_FILE.stat().st_mtime)
+    script = MemoryFiles({SCRIPT_PATH: file}, other=Response("not found", 404))
     return [Route(BEACON_PATH, receive_beacon, methods=["POST"]), Route(SCRIPT_PATH, script, methods=["GET", "HEAD"])]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Final
 
 from starlette.staticfiles import StaticFiles
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from personalize.edge.encoding import HEADER, IDENTITY, STATIC, VARY, Encodings, accept_encoding, choose, compressible
 
@@ -132,40 +132,33 @@ def _conditions(scope: Scope) -> tuple[bytes | None, bytes | None]:
     return if_none_match, if_modified_since
 
 
-async def send_memory_file(found: MemoryFile, scope: Scope, send: Send) -> None:
-    """A GET or HEAD of a file from memory: 304 when the client's copy is current, else its best coding."""
-    form = found.pick(accept_encoding(scope["headers"]))
-    if found.fresh(*_conditions(scope)):
-        await send({"type": "http.response.start", "status": 304, "headers": form.not_modified})
-        await send({"type": "http.response.body", "body": b""})
-        return
-    await send({"type": "http.response.start", "status": 200, "headers": form.headers})
-    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else form.body})
+class MemoryFiles:
+    """Files from memory by URL path (compressed, validated, 304); any other request goes to `other`."""
 
-
-class MemoryFileRoute:
-    """One file of the edge's own (not of the site) as an ASGI app, for a GET/HEAD route."""
-
-    def __init__(self, file: MemoryFile) -> None:
-        self.file = file
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send_memory_file(self.file, scope, send)
-
-
-class StaticAssets:
-    """Text files from memory (compressed, validated); the rest through StaticFiles plus Cache-Control."""
-
-    def __init__(self, directory: Path) -> None:
-        self.files = StaticFiles(directory=directory, check_dir=False)
-        self.memory = load_memory_files(directory)
+    def __init__(self, memory: dict[str, MemoryFile], other: ASGIApp) -> None:
+        self.memory = memory
+        self.other = other
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = self.memory.get(route_path(scope)) if scope["method"] in ("GET", "HEAD") else None
         if found is None:
-            await self.from_disk(scope, receive, send)
-        else:
-            await send_memory_file(found, scope, send)
+            await self.other(scope, receive, send)
+            return
+        form = found.pick(accept_encoding(scope["headers"]))
+        if found.fresh(*_conditions(scope)):
+            await send({"type": "http.response.start", "status": 304, "headers": form.not_modified})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": form.headers})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else form.body})
+
+
+class StaticAssets(MemoryFiles):
+    """The site's text files from memory; the rest through StaticFiles plus Cache-Control."""
+
+    def __init__(self, directory: Path) -> None:
+        self.files = StaticFiles(directory=directory, check_dir=False)
+        super().__init__(load_memory_files(directory), self.from_disk)
 
     async def from_disk(self, scope: Scope, receive: Receive, send: Send) -> None:
         value = cache_control(scope["path"])
