@@ -2,7 +2,8 @@
 in Debian's Chromium at a phone's size: no `serious` or `critical` violation, no rule turned off.
 
 The pages: home, listing, an industry landing, a resource page, a webinar, a gated orange book's lead
-form answered with its errors after an invalid post, and the analytics dashboard behind its login.
+form answered with its errors after an invalid post, and the analytics dashboard behind its login
+with one account's page, on a desktop and on a phone.
 """
 
 from __future__ import annotations
@@ -86,12 +87,21 @@ def test_the_lead_form_with_its_errors_has_no_serious_violation(phone: Any, edge
     assert_accessible(phone, "lead-form-errors", artifacts)
 
 
-def test_the_dashboard_has_no_serious_violation(browser: Any, edge: str, artifacts: Path) -> None:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_dashboard_and_an_account_page_have_no_serious_violation(browser: Any, edge: str, size: str,
+                                                                      artifacts: Path) -> None:
+    device = PHONE if size == "phone" else {"viewport": {"width": 1280, "height": 900}}
+    context = browser.new_context(locale="zh-CN", **device)
     try:
         page = context.new_page()
         response = page.goto(f"{edge}/_abm/dashboard/?token={TOKEN}")
         assert response is not None and response.status == 200
-        assert_accessible(page, "dashboard", artifacts)
+        assert_accessible(page, f"dashboard-{size}", artifacts)
+        account = page.locator("a[href^='accounts/']").first
+        assert account.count() == 1, "the accounts section should link each account's page"
+        with page.expect_navigation():
+            account.click()
+        assert "/_abm/dashboard/accounts/" in page.url
+        assert_accessible(page, f"dashboard-account-{size}", artifacts)
     finally:
         context.close()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
+from jinja2 import Environment
 from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -35,7 +36,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from personalize import leadform, manifest
-from personalize.build import calendar, checks, confidential, listing, preview, seo
+from personalize.build import calendar, checks, confidential, fingerprint, listing, preview, seo
 from personalize.build.agenda import webinar_facts
 from personalize.build.frontmatter import Problem, Resource
 from personalize.build.resources import find_download, relative
@@ -79,8 +80,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         except UserError as error:
             raise PluginError(str(error)) from error
         self.privacy_url = self._privacy_url(config)
-        self.renderer = SlotRenderer(urlsplit(config.site_url or "").path or "/", consent=self.config.consent_text,
-                                     privacy=self.privacy_url)  # fmt: skip
+        self.base_path = urlsplit(config.site_url or "").path or "/"
         self.user_nav = config.nav is not None
         return config
 
@@ -132,8 +132,16 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         account = self.preview.account if self.preview else None
         #: the previewed account's own pages, kept in serve's site and shown like public ones
         self.previewed = {uri for uri in self.private if account in self.resources[uri].accounts}
+        self.hashed = fingerprint.add_hashed_twins(files, config)
+        self.renderer = SlotRenderer(self.base_path, consent=self.config.consent_text, privacy=self.privacy_url,
+                                     hashed=self.hashed)  # fmt: skip
         self._add_generated(files, config)
         return files
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        """`{{ 'assets/abm.css' | abm_asset | url }}`: the templates load an own asset by its hashed name."""
+        env.filters["abm_asset"] = lambda uri: self.hashed.get(uri, uri)
+        return env
 
     def _add_generated(self, files: Files, config: MkDocsConfig) -> None:
         existing = {file.src_uri for file in files}

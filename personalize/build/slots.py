@@ -7,6 +7,7 @@ a page at any depth.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -25,9 +26,11 @@ def container(slot: str, fragment: str, *, variant: str = "page") -> str:
 class SlotRenderer:
     """Turns slot data (from a variant, or a page's asset) into HTML fragments."""
 
-    def __init__(self, base_path: str = "/", *, consent: str = leadform.DEFAULT_CONSENT, privacy: str = "") -> None:
+    def __init__(self, base_path: str = "/", *, consent: str = leadform.DEFAULT_CONSENT, privacy: str = "",
+                 hashed: Mapping[str, str] | None = None) -> None:
         self.base_path = base_path if base_path.endswith("/") else base_path + "/"
         self.consent = consent
+        self.hashed = hashed or {}  # own assets' content-hashed names (personalize/build/fingerprint.py)
         self.privacy = self.url(privacy) if privacy else ""  # site-absolute, as forms link it
         self.env = Environment(
             loader=PackageLoader("personalize.build", "templates"),
@@ -36,10 +39,11 @@ class SlotRenderer:
         )
 
     def url(self, ref: str) -> str:
-        """A docs-relative reference (`assets/x.svg`) as a site-absolute URL; full URLs unchanged."""
+        """A docs-relative reference (`assets/x.svg`) as a site-absolute URL, under its hashed name if it
+        has one; full URLs unchanged."""
         if "://" in ref or ref.startswith(("/", "#", "mailto:", "tel:")):
             return ref
-        return self.base_path + ref
+        return self.base_path + self.hashed.get(ref, ref)
 
     def _render(self, template: str, **data: Any) -> str:
         return self.env.get_template(template).render(url=self.url, **data).strip()

@@ -7,10 +7,11 @@ the same visitor, session and account as the page that sent it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections import Counter
-from importlib import resources
+from pathlib import Path
 from typing import Any, Final
 
 from starlette.requests import Request
@@ -18,17 +19,20 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from personalize.edge.recorder import EventRecorder
+from personalize.edge.static_files import MemoryFile, MemoryFiles
 from personalize.edge.visitor import VisitorReader
 from personalize.manifest import Page
 
 BEACON_PATH: Final = "/abm/beacon"
-SCRIPT_PATH: Final = "/abm/beacon.js"
 KINDS: Final = frozenset(
     {"cta_click", "download", "engagement", "webinar_join", "webinar_heartbeat", "webinar_leave"}
 )
 MAX_BODY: Final = 2048
 MAX_SECONDS: Final = 24 * 3600
-SCRIPT: Final = resources.files("personalize.edge").joinpath("static/abm-beacon.js").read_bytes()
+SCRIPT_FILE: Final = Path(__file__).parent / "static" / "abm-beacon.js"
+SCRIPT: Final = SCRIPT_FILE.read_bytes()
+#: named by its content, so browsers keep it a year and a new version is a new URL
+SCRIPT_PATH: Final = f"/abm/beacon.{hashlib.sha256(SCRIPT).hexdigest()[:8]}.js"
 
 
 def script_tag(page: Page | None) -> str:
@@ -80,11 +84,6 @@ def routes(visitors: VisitorReader, recorder: EventRecorder, counters: Counter[s
         )
         return Response(status_code=204)
 
-    async def serve_script(request: Request) -> Response:
-        return Response(
-            SCRIPT,
-            media_type="text/javascript; charset=utf-8",
-            headers={"cache-control": "public, max-age=3600"},
-        )
-
-    return [Route(BEACON_PATH, receive_beacon, methods=["POST"]), Route(SCRIPT_PATH, serve_script)]
+    file = MemoryFile(SCRIPT_PATH, SCRIPT, "text/javascript; charset=utf-8", SCRIPT_FILE.stat().st_mtime)
+    script = MemoryFiles({SCRIPT_PATH: file}, other=Response("not found", 404))
+    return [Route(BEACON_PATH, receive_beacon, methods=["POST"]), Route(SCRIPT_PATH, script, methods=["GET", "HEAD"])]

@@ -4,7 +4,8 @@ The text files a page pulls in (CSS, JS, SVG, the search index) are read and com
 start-up, and served from memory with precomputed headers: an ETag of their content (stable across
 rebuilds that do not change the file) and their Last-Modified, answered with 304. Everything else
 (PDF, images, fonts: already compressed, some large, fetched in ranges) goes to StaticFiles, which
-sends the same validators. Fingerprinted files (mkdocs-material's `assets/...main.<hash>.min.css`)
+sends the same validators. Fingerprinted files (mkdocs-material's `assets/...main.<hash>.min.css`,
+the twins personalize/build/fingerprint.py gives the site's own assets, the edge's beacon script)
 never change under their name: a year, immutable. Everything else may change with the next build:
 a short max-age, then revalidation.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Final
 
 from starlette.staticfiles import StaticFiles
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from personalize.edge.encoding import HEADER, IDENTITY, STATIC, VARY, Encodings, accept_encoding, choose, compressible
 
@@ -131,17 +132,17 @@ def _conditions(scope: Scope) -> tuple[bytes | None, bytes | None]:
     return if_none_match, if_modified_since
 
 
-class StaticAssets:
-    """Text files from memory (compressed, validated); the rest through StaticFiles plus Cache-Control."""
+class MemoryFiles:
+    """Files from memory by URL path (compressed, validated, 304); any other request goes to `other`."""
 
-    def __init__(self, directory: Path) -> None:
-        self.files = StaticFiles(directory=directory, check_dir=False)
-        self.memory = load_memory_files(directory)
+    def __init__(self, memory: dict[str, MemoryFile], other: ASGIApp) -> None:
+        self.memory = memory
+        self.other = other
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = self.memory.get(route_path(scope)) if scope["method"] in ("GET", "HEAD") else None
         if found is None:
-            await self.from_disk(scope, receive, send)
+            await self.other(scope, receive, send)
             return
         form = found.pick(accept_encoding(scope["headers"]))
         if found.fresh(*_conditions(scope)):
@@ -150,6 +151,14 @@ class StaticAssets:
             return
         await send({"type": "http.response.start", "status": 200, "headers": form.headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else form.body})
+
+
+class StaticAssets(MemoryFiles):
+    """The site's text files from memory; the rest through StaticFiles plus Cache-Control."""
+
+    def __init__(self, directory: Path) -> None:
+        self.files = StaticFiles(directory=directory, check_dir=False)
+        super().__init__(load_memory_files(directory), self.from_disk)
 
     async def from_disk(self, scope: Scope, receive: Receive, send: Send) -> None:
         value = cache_control(scope["path"])

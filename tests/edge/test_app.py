@@ -12,6 +12,7 @@ import pytest
 
 from personalize.database import connect_sqlite
 from personalize.edge.app import create_app
+from personalize.edge.beacon import SCRIPT_PATH
 from personalize.edge.holdout import Holdout
 from personalize.errors import ConfigError
 from personalize.events import EVENT_FIELDS
@@ -33,7 +34,7 @@ def test_anonymous_page_is_default_private_and_logged(edge: Edge) -> None:
                         headers={"referer": "https://www.baidu.com/s?wd=crm"})
     assert response.status_code == 200
     body = response.text
-    assert "HERO-DEFAULT" in body and "LOGOS-DEFAULT" in body and '<script src="/abm/beacon.js" defer>' in body
+    assert "HERO-DEFAULT" in body and "LOGOS-DEFAULT" in body and f'<script src="{SCRIPT_PATH}" defer>' in body
     assert not [secret for secret in CONFIDENTIAL if secret in body]
     assert response.headers["cache-control"] == "private, no-cache" and response.headers["vary"] == "Cookie, Accept-Encoding"
     cookies = response.headers.get_list("set-cookie")
@@ -213,7 +214,7 @@ def test_no_raw_ip_and_no_account_data_leaks(edge: Edge) -> None:
     for ip in ips:
         response = edge.fresh().get("/resources/whitepaper/", headers={"x-forwarded-for": ip})
         assert response.status_code == 200
-    anonymous = [edge.fresh().get(path) for path in ("/", "/resources/whitepaper/", "/abm-manifest.json", "/healthz", "/abm/beacon.js")]
+    anonymous = [edge.fresh().get(path) for path in ("/", "/resources/whitepaper/", "/abm-manifest.json", "/healthz", SCRIPT_PATH)]
     for response in anonymous:
         assert not [secret for secret in CONFIDENTIAL if secret in response.text], response.url
     edge.events()
@@ -268,8 +269,13 @@ def test_healthz(edge: Edge) -> None:
 
 def test_beacon_events(edge: Edge) -> None:
     edge.get(f"/resources/whitepaper/?abm={link('ACC-1')}")
-    script = edge.get("/abm/beacon.js")
+    script = edge.get(SCRIPT_PATH, headers={"accept-encoding": "br"})
     assert script.status_code == 200 and len(script.content) <= 5 * 1024
+    assert re.fullmatch(r"/abm/beacon\.[0-9a-f]{8}\.js", SCRIPT_PATH), "the script is named by its content"
+    assert script.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert script.headers["content-encoding"] == "br" and script.headers["content-type"].startswith("text/javascript")
+    assert edge.get(SCRIPT_PATH, headers={"if-none-match": script.headers["etag"]}).status_code == 304
+    assert edge.get("/abm/beacon.js").status_code == 404, "only the hashed name is served"
     good = edge.client.post("/abm/beacon", content='{"kind":"download","path":"/resources/whitepaper/","href":"/downloads/whitepaper.pdf"}',
                             headers={"content-type": "text/plain;charset=UTF-8"})
     engaged = edge.client.post("/abm/beacon", json={"kind": "engagement", "path": "/resources/whitepaper/", "value": 42.5})

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from personalize.edge.beacon import SCRIPT_PATH
 from tests.edge.edge_client import BROWSER_UA, link, root, start_edge
 
 __all__ = ["root", "start_edge"]  # fixtures
@@ -31,7 +32,7 @@ def test_industry_hero_without_other_hosts(browser: Any, start_edge: Any, artifa
         context.close()
     hosts = {urlsplit(url).netloc for url in requests}
     assert hosts == {urlsplit(edge.url).netloc}, hosts
-    assert any(url.endswith("/abm/beacon.js") for url in requests)
+    assert any(url.endswith(SCRIPT_PATH) for url in requests)
     kinds = [event["kind"] for event in edge.events()]
     assert kinds[0] == "pageview" and "download" in kinds
 

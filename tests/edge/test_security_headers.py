@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from personalize import manifest
+from personalize.edge.beacon import SCRIPT_PATH
 from personalize.edge.security import PageHeaders, inline_scripts, script_hash
 from tests.analytics.abm_cli import run_abm
 from tests.edge.edge_client import BROWSER_UA, start_demo_edge
@@ -104,7 +105,7 @@ def confidential(built_site: Path) -> set[str]:
 def test_no_anonymous_answer_holds_target_account_data(demo_edge: Any, built_site: Path) -> None:
     secrets = confidential(built_site)
     public = manifest.read(built_site / "site" / manifest.PUBLIC_FILE)
-    paths = ["/", "/no-such-page/", "/healthz", "/abm/beacon.js", "/sitemap.xml", "/search/search_index.json",
+    paths = ["/", "/no-such-page/", "/healthz", SCRIPT_PATH, "/sitemap.xml", "/search/search_index.json",
              "/abm-manifest.json", *("/" + page.url for page in public.pages)]  # fmt: skip
     answers = []
     with client(demo_edge, CLIENT_IPS[0]) as visitor:

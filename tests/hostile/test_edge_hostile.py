@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from starlette.types import Message
 
 from personalize.edge.app import EdgeApp, create_app
+from personalize.edge.beacon import SCRIPT_PATH
 from personalize.edge.leads import csrf_token
 from personalize.edge.settings import Settings
 from tests.edge.edge_client import rows
@@ -25,7 +26,7 @@ from tests.hostile.cases import case
 
 SECRET = "s" * 43
 VISITOR = "V" * 22
-PAGES = ["/", "/resources/", "/resources/cases/jiahe-bank/", "/no-such/", "/resources", "/healthz", "/abm/beacon.js",
+PAGES = ["/", "/resources/", "/resources/cases/jiahe-bank/", "/no-such/", "/resources", "/healthz", SCRIPT_PATH,
          "/search/search_index.json", "/%2e%2e/etc/passwd", "/assets/../../x"]  # fmt: skip
 HEADER_NAMES = [b"cookie", b"user-agent", b"x-forwarded-for", b"x-forwarded-proto", b"referer", b"content-type",
                 b"content-length", b"accept-language", b"host", b"x-anything"]  # fmt: skip
