@@ -135,7 +135,9 @@ class EventLog:
 
     @property
     def depth(self) -> int:
-        return len(self._buffer)
+        """Events not yet in the store: queued, or taken by a transaction that has not committed (a retry
+        against a locked store holds its batch out of the queue for up to the lock timeout)."""
+        return len(self._buffer) + self._inflight
 
     def put(self, row: tuple[Any, ...]) -> bool:
         """Spool and queue one event row; False (and counted) when it could be neither queued nor spooled."""
@@ -306,8 +308,9 @@ class EventLog:
     def _drain(self, connection: Connection) -> None:
         buffer = self._buffer
         while buffer:
-            self._inflight = count = min(self.batch, len(buffer))
+            count = min(self.batch, len(buffer))
             items = [buffer.popleft() for _ in range(count)]
+            self._inflight = count
             rows = [item for item in items if type(item) is tuple]
             markers = [item for item in items if type(item) is Segment]
             committed = False
