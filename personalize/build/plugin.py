@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from jinja2 import Environment
 from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -35,7 +36,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from personalize import leadform, manifest
-from personalize.build import checks, confidential, listing, preview, seo
+from personalize.build import checks, confidential, listing, preview, seo, shared_partials
 from personalize.build.agenda import webinar_facts
 from personalize.build.frontmatter import Problem, Resource
 from personalize.build.resources import find_download, relative
@@ -216,6 +217,14 @@ class AbmPlugin(BasePlugin[AbmConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self.slotted: dict[str, tuple[Page, list[str]]] = {}
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.nav = nav
+        return nav
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        shared_partials.install(env, self.nav, config)
+        return env
 
     # -- after the build: private split, manifests, confidentiality guard ----------------------
 
