@@ -132,5 +132,7 @@ def _any_found(site_dir: Path, files: list[Path], needles: list[str]) -> bool:
     lines: set[str] = set()
     for path in files:
         lines.update(_public_file(site_dir, path)[1].split("\n"))
-    distinct = "\n".join(lines).casefold()
-    return any(needle in distinct for needle in needles)
+    # ASCII lines apart: a str is as wide as its widest character, and only ASCII needles can be in them
+    ascii_text = "\n".join(line for line in lines if line.isascii()).casefold()
+    other_text = "\n".join(line for line in lines if not line.isascii()).casefold()
+    return any(needle in other_text or (needle.isascii() and needle in ascii_text) for needle in needles)

@@ -110,6 +110,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         self.private = {uri for uri, resource in self.resources.items() if resource.accounts}  # for named accounts
         self.variants = check.variants
         self._fragments: dict[tuple[str, ...], dict[str, str]] = {}
+        self._ctas: dict[str, dict[str, str] | None] = {}
         for file in list(files):
             if file.src_uri.startswith(checks.VARIANTS_DIR + "/"):
                 files.remove(file)
@@ -202,11 +203,12 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         return self._fragments[keys]
 
     def _asset_cta(self, uri: str, url: str) -> dict[str, str] | None:
-        resource = self.resources[uri]
-        if uri not in self.downloads:
-            return None
-        return self.renderer.asset_cta(page_url=url, title=resource.title, download=self.downloads[uri],
-                                       webinar=resource.type == "webinar")
+        """A page's two CTA fragments, rendered once for the page and its manifest entry."""
+        if uri not in self._ctas:
+            resource = self.resources[uri]
+            self._ctas[uri] = None if uri not in self.downloads else self.renderer.asset_cta(
+                page_url=url, title=resource.title, download=self.downloads[uri], webinar=resource.type == "webinar")
+        return self._ctas[uri]
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Record every resource page and every page that carries slots, for the manifest."""

@@ -48,3 +48,10 @@ def test_escaped_json_gzip_case_and_file_names_are_searched(tmp_path: Path) -> N
 def test_a_secret_with_a_line_break_is_found_across_lines(tmp_path: Path) -> None:
     root = site(tmp_path, {"a/index.html": CHROME + "<p>北辰\n汽车</p>", "b/index.html": CHROME})
     assert find_leaks(root, {"北辰\n汽车"}) == ["a/index.html: 北辰\n汽车"]
+
+
+def test_an_ascii_secret_on_a_chinese_line_and_a_chinese_one_among_ascii_lines_are_found(tmp_path: Path) -> None:
+    root = site(tmp_path, {"a/index.html": CHROME + "<p>联系 Beichen-Auto.com.cn</p>",
+                           "b/app.js": "var x = 1;\nvar name = '北辰汽车零部件';\n"})
+    assert find_leaks(root, {"beichen-auto.com.cn", "北辰汽车零部件"}) == [
+        "a/index.html: beichen-auto.com.cn", "b/app.js: 北辰汽车零部件"]
