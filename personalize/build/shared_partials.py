@@ -6,7 +6,8 @@ with thousands of resource pages that is most of the build's template time, for 
 depends on where the page sits. A resource page is in no navigation, so no item is active and the
 navigation differs between two pages only through its relative links: it is the same for every
 page of one directory (a sibling's URL relative to either page is the same). The search dialog
-depends on the page not at all.
+depends on the page not at all. A resource's card in the listing, facet, industry and home pages
+depends on the resource and on its link relative to the page.
 
 Each partial's compiled template gets a render function that keys its output and renders on a
 miss; a partial whose key is None (a page in the navigation, the 404 page) renders as usual.
@@ -31,7 +32,7 @@ def install(env: Environment, nav: Navigation, config: MkDocsConfig) -> None:
     """Reuse the navigation (sidebar, tabs) per directory and the search dialog across the build."""
     by_directory = _directory_key(nav, config)
     for name, key in (("partials/nav.html", by_directory), ("partials/tabs.html", by_directory),
-                      ("partials/search.html", _page_independent)):
+                      ("partials/search.html", _page_independent), ("partials/abm-card.html", _card_key(env))):
         try:
             _memoize(env, name, key)
         except TemplateNotFound:
@@ -57,6 +58,21 @@ def _memoize(env: Environment, name: str, key_of: Key) -> None:
 
 def _page_independent(context: Context) -> object:
     return (id(context.get("nav")), id(context.get("config")))
+
+
+def _card_key(env: Environment) -> Key:
+    url = env.filters["url"]
+    entries: dict[int, object] = {}  # keeps each keyed entry alive, so its id is never reused in the build
+
+    def key(context: Context) -> object:
+        entry = context.get("entry")
+        link = getattr(entry, "url", None)
+        if not isinstance(link, str) or "abm" not in context:
+            return None
+        entries.setdefault(id(entry), entry)
+        return id(entry), url(context, link)
+
+    return key
 
 
 def _directory_key(nav: Navigation, config: MkDocsConfig) -> Key:
