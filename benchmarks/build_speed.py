@@ -2,17 +2,19 @@
 
 Generates, in a temporary directory, the demo project plus N resource pages (valid front matter,
 tags varied over the taxonomy, every 7th page gated with a download, every 11th a webinar), then
-times `mkdocs build` (a fresh process each, as a writer or CI runs it; CPU seconds, best of --repeat):
+times `mkdocs build` (a fresh process each, as a writer or CI runs it; CPU seconds):
 
 * plugin: the repo's mkdocs.yml (the `abm` plugin, the overrides, the generated nav);
 * plain (the baseline): the same pages with plain mkdocs-material: no `abm` plugin, no overrides,
   a short nav, the same search settings and Markdown extensions;
 
-and `abm content check` on the same content. Prints the build times and the ratios:
-plugin / plain at the first size (goal <= 1.2) and plugin at the last size / plugin at the first
-(goal <= last / first, i.e. linear), and the check's time per 100 pages (goal: well under 1 s).
+and `abm content check` on the same content. Builds alternate, plugin then plain, --repeat times:
+on a shared machine the load drifts, and a pair measured back to back sees about the same load.
+Prints the median build times and the ratios: the median of the pairs' plugin / plain at the
+first size (goal <= 1.2) and plugin at the last size / plugin at the first (goal <= last / first,
+i.e. linear), and the check's time per 100 pages (goal: well under 1 s).
 
-    .venv/bin/python benchmarks/build_speed.py [--pages 1000 10000] [--repeat 1]
+    .venv/bin/python benchmarks/build_speed.py [--pages 1000 10000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import argparse
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -103,40 +106,46 @@ def make_project(root: Path, pages: int) -> None:
     (root / "plain.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def timed(command: list[str], cwd: Path, repeat: int) -> float:
-    """Best CPU time (user + system) of `repeat` runs of a command that must succeed.
+def cpu_seconds(command: list[str], cwd: Path) -> float:
+    """CPU time (user + system) of one run of a command that must succeed.
 
     CPU time, not wall time: a build is single-threaded, and on a shared machine the wall clock
     also counts whoever else is running.
     """
-    best = float("inf")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if result.returncode != 0:
-            raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
-        best = min(best, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return best
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
+    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
 def measure(pages: int, repeat: int, *, plain: bool) -> dict[str, float]:
+    """Median CPU seconds of each build (and of the plugin / plain ratio of each back-to-back pair)."""
+    builds = {"plugin": [str(BIN / "mkdocs"), "build", "-q"],
+              "plain": [str(BIN / "mkdocs"), "build", "-q", "-f", "plain.yml"]}
+    if not plain:
+        builds.pop("plain")
+    runs: dict[str, list[float]] = {name: [] for name in builds}
     with tempfile.TemporaryDirectory(prefix=f"abm-build-{pages}-") as tmp:
         root = Path(tmp)
         make_project(root, pages)
-        times = {"plugin": timed([str(BIN / "mkdocs"), "build", "-q"], root, repeat),
-                 "check": timed([str(BIN / "abm"), "content", "check"], root, repeat)}
-        if plain:
-            times["plain"] = timed([str(BIN / "mkdocs"), "build", "-q", "-f", "plain.yml"], root, repeat)
-        return times
+        for _ in range(repeat):
+            for name, command in builds.items():
+                runs[name].append(cpu_seconds(command, root))
+        times = {name: statistics.median(seconds) for name, seconds in runs.items()}
+        times["check"] = cpu_seconds([str(BIN / "abm"), "content", "check"], root)
+    if plain:
+        times["ratio"] = statistics.median(a / b for a, b in zip(runs["plugin"], runs["plain"], strict=True))
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, nargs="+", default=[1000, 10000],
                         help="generated pages per run; the first size is also built plain")
-    parser.add_argument("--repeat", type=int, default=1, help="builds per measurement; the best counts")
+    parser.add_argument("--repeat", type=int, default=3, help="builds of each kind, alternating; the median counts")
     args = parser.parse_args()
     results = {n: measure(n, args.repeat, plain=index == 0) for index, n in enumerate(args.pages)}
     first, last = args.pages[0], args.pages[-1]
@@ -146,7 +155,7 @@ def main() -> None:
         per_100 = times["check"] / (n + demo) * 100
         print(f"demo + {n} pages: plugin {times['plugin']:.2f} s{plain}; "
               f"abm content check {times['check']:.2f} s ({per_100:.3f} s per 100 pages)")
-    print(f"plugin / plain at {first} pages: {results[first]['plugin'] / results[first]['plain']:.2f}x (goal <= 1.2x)")
+    print(f"plugin / plain at {first} pages: {results[first]['ratio']:.2f}x (median of {args.repeat} pairs; goal <= 1.2x)")
     if last != first:
         growth = results[last]["plugin"] / results[first]["plugin"]
         print(f"plugin at {last} / plugin at {first} pages: {growth:.2f}x (goal <= {last / first:.0f}x)")

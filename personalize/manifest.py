@@ -19,7 +19,7 @@ without an asset use the variant's ``cta`` fragment instead.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -106,8 +106,15 @@ def find_public(site: Path) -> Path | None:
 
 def write(manifest: Manifest, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(asdict(manifest), ensure_ascii=False, indent=1, sort_keys=False)
+    text = json.dumps(manifest, default=_fields, ensure_ascii=False, indent=1, sort_keys=False)
     path.write_text(text + "\n", encoding="utf-8")
+
+
+def _fields(value: object) -> dict[str, Any]:
+    """A dataclass as JSON sees it: its fields by name (what `asdict` gives, without copying them first)."""
+    if not is_dataclass(value) or isinstance(value, type):
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return {item.name: getattr(value, item.name) for item in fields(value)}
 
 
 def read(path: Path, *, schema: str = SCHEMA) -> Manifest:

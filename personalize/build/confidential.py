@@ -102,9 +102,37 @@ def _public_text(path: Path) -> str:
 def find_leaks(site_dir: Path, secrets: Iterable[str]) -> list[str]:
     """`file: secret` for every confidential string found in a public file's name or content."""
     needles = sorted({secret.casefold() for secret in secrets if len(secret) >= MIN_LENGTH})
+    files = sorted(p for p in site_dir.rglob("*") if p.is_file())
+    if needles and not _any_found(site_dir, files, needles):
+        return []
     leaks = []
-    for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
-        name = path.relative_to(site_dir).as_posix()
-        haystack = (name + "\n" + _public_text(path)).casefold()
+    for path in files:
+        name, text = _public_file(site_dir, path)
+        haystack = text.casefold()
         leaks += [f"{name}: {needle}" for needle in needles if needle in haystack]
     return leaks
+
+
+def _public_file(site_dir: Path, path: Path) -> tuple[str, str]:
+    """A file's name in the site and the text the guard searches: its name, then its content."""
+    name = path.relative_to(site_dir).as_posix()
+    return name, name + "\n" + _public_text(path)
+
+
+def _any_found(site_dir: Path, files: list[Path], needles: list[str]) -> bool:
+    """Whether any needle is in any file, searching each distinct line of the site once.
+
+    Most of a site is the same lines on every page (navigation, header, scripts). A needle
+    without a line break is in a file exactly when it is in one of its lines (case folding maps
+    characters one by one and never makes a line break), so the common answer, "no leak", costs
+    one pass over the distinct lines; only a leak makes the guard search file by file to name it.
+    """
+    if any("\n" in needle for needle in needles):
+        return True
+    lines: set[str] = set()
+    for path in files:
+        lines.update(_public_file(site_dir, path)[1].split("\n"))
+    # ASCII lines apart: a str is as wide as its widest character, and only ASCII needles can be in them
+    ascii_text = "\n".join(line for line in lines if line.isascii()).casefold()
+    other_text = "\n".join(line for line in lines if not line.isascii()).casefold()
+    return any(needle in other_text or (needle.isascii() and needle in ascii_text) for needle in needles)

@@ -57,7 +57,8 @@ class Resource:
     webinar: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The fields by name; the values are the resource's own (not copies: read them, don't change them)."""
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
 
 
 @dataclass

@@ -36,7 +36,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from personalize import leadform, manifest
-from personalize.build import calendar, checks, confidential, fingerprint, listing, preview, seo
+from personalize.build import calendar, checks, confidential, fingerprint, listing, preview, seo, shared_partials
 from personalize.build.agenda import webinar_facts
 from personalize.build.frontmatter import Problem, Resource
 from personalize.build.resources import find_download, relative
@@ -123,6 +123,7 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         self.private = {uri for uri, resource in self.resources.items() if resource.accounts}  # for named accounts
         self.variants = check.variants
         self._fragments: dict[tuple[str, ...], dict[str, str]] = {}
+        self._ctas: dict[str, dict[str, str] | None] = {}
         for file in list(files):
             if file.src_uri.startswith(checks.VARIANTS_DIR + "/"):
                 files.remove(file)
@@ -137,11 +138,6 @@ class AbmPlugin(BasePlugin[AbmConfig]):
                                      hashed=self.hashed)  # fmt: skip
         self._add_generated(files, config)
         return files
-
-    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
-        """`{{ 'assets/abm.css' | abm_asset | url }}`: the templates load an own asset by its hashed name."""
-        env.filters["abm_asset"] = lambda uri: self.hashed.get(uri, uri)
-        return env
 
     def _add_generated(self, files: Files, config: MkDocsConfig) -> None:
         existing = {file.src_uri for file in files}
@@ -226,11 +222,12 @@ class AbmPlugin(BasePlugin[AbmConfig]):
         return self._fragments[keys]
 
     def _asset_cta(self, uri: str, url: str) -> dict[str, str] | None:
-        resource = self.resources[uri]
-        if uri not in self.downloads:
-            return None
-        return self.renderer.asset_cta(page_url=url, title=resource.title, download=self.downloads[uri],
-                                       webinar=resource.type == "webinar")
+        """A page's two CTA fragments, rendered once for the page and its manifest entry."""
+        if uri not in self._ctas:
+            resource = self.resources[uri]
+            self._ctas[uri] = None if uri not in self.downloads else self.renderer.asset_cta(
+                page_url=url, title=resource.title, download=self.downloads[uri], webinar=resource.type == "webinar")
+        return self._ctas[uri]
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Record every resource page and every page that carries slots, for the manifest."""
@@ -254,6 +251,17 @@ class AbmPlugin(BasePlugin[AbmConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self.slotted: dict[str, tuple[Page, list[str]]] = {}
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.nav = nav
+        return nav
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        """`{{ 'assets/abm.css' | abm_asset | url }}`: the templates load an own asset by its hashed name;
+        the partials every page shares (navigation, search) are rendered once, not per page."""
+        env.filters["abm_asset"] = lambda uri: self.hashed.get(uri, uri)
+        shared_partials.install(env, self.nav, config)
+        return env
 
     # -- after the build: private split, manifests, confidentiality guard ----------------------
 

@@ -8,6 +8,7 @@ online `Event` with their agenda as sub-events, other resources an `Article`, th
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -58,6 +59,7 @@ def _card_image(path: str | None) -> bool:
     return bool(path) and str(path).lower().endswith(CARD_FORMATS)
 
 
+@functools.lru_cache(maxsize=1024)  # the share image and the logo are the same on most pages
 def _absolute(site_url: str, path: str | None) -> str:
     path = (path or "").lstrip("/")
     return urljoin(site_url, path) if site_url else "/" + path
