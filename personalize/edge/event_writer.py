@@ -46,12 +46,12 @@ def utc_now() -> str:
     return _stamp[1]
 
 
-_ids: list[Any] = []  # [this process's random instance text, a counter]
+_ids: list[Any] = []  # [this process's random instance text, a counter, the last millisecond, its id prefix]
 
 
 def _reseed() -> None:
     """A fresh instance part and counter: a forked worker must never repeat its parent's ids."""
-    _ids[:] = [secrets.token_hex(4), itertools.count(secrets.randbits(40))]
+    _ids[:] = [secrets.token_hex(4), itertools.count(secrets.randbits(40)), None, ""]
 
 
 _reseed()
@@ -59,8 +59,14 @@ os.register_at_fork(after_in_child=_reseed)
 
 
 def new_event_id() -> str:
-    """A time-ordered unique id (32 hex digits, like a UUIDv7): milliseconds, this process, a counter."""
-    return f"{int(time.time() * 1000):012x}{_ids[0]}{next(_ids[1]) & 0xFFFFFFFFFFFF:012x}"
+    """A time-ordered unique id (32 hex digits, like a UUIDv7): milliseconds, this process, a counter.
+
+    The first two parts are formatted once per millisecond: under load several events share them.
+    """
+    millis = int(time.time() * 1000)
+    if _ids[2] != millis:
+        _ids[2:] = [millis, f"{millis:012x}{_ids[0]}"]
+    return f"{_ids[3]}{next(_ids[1]) & 0xFFFFFFFFFFFF:012x}"
 
 
 #: Every column with its empty value, in table order: a row is a copy updated with the event's fields.

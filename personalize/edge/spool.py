@@ -28,8 +28,9 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,13 @@ SEGMENT_BYTES = 4 << 20
 #: After a failed rotation (disk full), the next attempt waits this long instead of retrying per event.
 RETRY_SECONDS = 1.0
 _HEADER = (json.dumps({"columns": list(EVENT_COLUMNS)}) + "\n").encode()
-#: ASCII JSON (non-ASCII as \u escapes): the C encoder's fast path, 0.6 us an event cheaper than UTF-8 text
-_dumps = json.JSONEncoder(separators=(",", ":")).encode
+#: One compact ASCII JSON text (non-ASCII as \u escapes) per row, by the C encoder made once: what
+#: `json.dumps(row, separators=(",", ":"))` writes, without building an encoder per call (~2 us an event).
+_encode_row: Callable[[Sequence[Any], int], Sequence[str]] = (
+    c_make_encoder(None, json.JSONEncoder().default, encode_basestring_ascii, None, ":", ",", False, False, True)
+    if c_make_encoder is not None
+    else lambda row, _: [json.dumps(row, separators=(",", ":"))]
+)
 
 
 @dataclass
@@ -139,7 +145,7 @@ class Spool:
     @staticmethod
     def record(row: Sequence[Any]) -> bytes:
         """An event as one line of a segment."""
-        return (_dumps(row) + "\n").encode("ascii")
+        return ("".join(_encode_row(row, 0)) + "\n").encode("ascii")
 
     def append(self, data: bytes) -> bool:
         """Copy one record into the mapped segment (in the page cache now, no system call);
