@@ -1,7 +1,7 @@
 """Events go through a spool file and a bounded in-memory buffer to a writer thread that inserts them in batches.
 
 A page never waits for the database: `put()` writes the event to this process's spool
-(`personalize.edge.spool`, one ``os.write``: it survives a ``kill -9``) and appends it to a deque.
+(`personalize.edge.spool`, one copy into a mapped file, no system call: it survives a ``kill -9``) and appends it to a deque.
 The writer inserts up to `batch` rows per transaction every `interval` seconds (sooner when a batch
 is full) and on shutdown, rotates spool segments and deletes them once their rows are committed,
 and at start-up replays the spools of dead edge processes. A locked, full, removed or unreachable
