@@ -30,7 +30,7 @@ from personalize.edge.bots import AgentClassifier
 from personalize.edge.clientip import parse_trusted
 from personalize.edge.cookies import VisitorCookies
 from personalize.edge.downloads import DownloadLog
-from personalize.edge.encoding import HEADER, IDENTITY, PAGES, Encodings, accept_encoding
+from personalize.edge.encoding import CODINGS, HEADER, IDENTITY, PAGES, Encodings, accept_encoding
 from personalize.edge.event_writer import EventLog, event_health
 from personalize.edge.fill import DEFAULT, FilledPages, Served, variant_chain
 from personalize.edge.gating import GatingPolicy
@@ -96,6 +96,7 @@ class Edge:
         self.filled = FilledPages(self.site)
         self.not_found = Encodings(self.site.not_found, PAGES).made()
         self.page_headers = PageHeaders(self._every_html(), settings.framing)
+        self._html_headers = self._every_html_headers()
         self.gating = GatingPolicy(settings.ungate_identified, frozenset(settings.gate_stages))
         self.counters: Counter[str] = Counter()
         # the narrow collaborators each handler is given
@@ -197,12 +198,20 @@ class Edge:
         self, send: Send, status: int, body: bytes, cookies: list[tuple[bytes, bytes]], *, head: bool = False,
         coding: str = IDENTITY, secure: bool = False,
     ) -> None:
-        headers = [*HTML_HEADERS, *self.page_headers.for_request(secure), (b"content-length", str(len(body)).encode()),
-                   *cookies]
-        if coding != IDENTITY:
-            headers.append((b"content-encoding", HEADER[coding]))
+        headers = [*self._html_headers[secure, coding], (b"content-length", b"%d" % len(body)), *cookies]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if head else body})
+
+    def _every_html_headers(self) -> dict[tuple[bool, str], list[tuple[bytes, bytes]]]:
+        """The headers of an HTML answer but its length and cookies, by (HTTPS, coding): built once."""
+        return {
+            (secure, coding): [
+                *HTML_HEADERS, *self.page_headers.for_request(secure),
+                *([(b"content-encoding", HEADER[coding])] if coding != IDENTITY else []),
+            ]
+            for secure in (False, True)
+            for coding in (IDENTITY, *CODINGS)
+        }  # fmt: skip
 
     def health(self) -> dict[str, Any]:
         events = self.events

@@ -1,7 +1,7 @@
 """Events go through a spool file and a bounded in-memory buffer to a writer thread that inserts them in batches.
 
 A page never waits for the database: `put()` writes the event to this process's spool
-(`personalize.edge.spool`, one ``os.write``: it survives a ``kill -9``) and appends it to a deque.
+(`personalize.edge.spool`, one copy into a mapped file, no system call: it survives a ``kill -9``) and appends it to a deque.
 The writer inserts up to `batch` rows per transaction every `interval` seconds (sooner when a batch
 is full) and on shutdown, rotates spool segments and deletes them once their rows are committed,
 and at start-up replays the spools of dead edge processes. A locked, full, removed or unreachable
@@ -47,12 +47,12 @@ def utc_now() -> str:
     return _stamp[1]
 
 
-_ids: list[Any] = []  # [this process's random instance text, a counter]
+_ids: list[Any] = []  # [this process's random instance text, a counter, the last millisecond, its id prefix]
 
 
 def _reseed() -> None:
     """A fresh instance part and counter: a forked worker must never repeat its parent's ids."""
-    _ids[:] = [secrets.token_hex(4), itertools.count(secrets.randbits(40))]
+    _ids[:] = [secrets.token_hex(4), itertools.count(secrets.randbits(40)), None, ""]
 
 
 _reseed()
@@ -60,8 +60,14 @@ os.register_at_fork(after_in_child=_reseed)
 
 
 def new_event_id() -> str:
-    """A time-ordered unique id (32 hex digits, like a UUIDv7): milliseconds, this process, a counter."""
-    return f"{int(time.time() * 1000):012x}{_ids[0]}{next(_ids[1]) & 0xFFFFFFFFFFFF:012x}"
+    """A time-ordered unique id (32 hex digits, like a UUIDv7): milliseconds, this process, a counter.
+
+    The first two parts are formatted once per millisecond: under load several events share them.
+    """
+    millis = int(time.time() * 1000)
+    if _ids[2] != millis:
+        _ids[2:] = [millis, f"{millis:012x}{_ids[0]}"]
+    return f"{_ids[3]}{next(_ids[1]) & 0xFFFFFFFFFFFF:012x}"
 
 
 def request_event_id(request_id: str, kind: str) -> str:
