@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from icalendar import Alarm, Calendar, Event
 
+from personalize.build.agenda import webinar_facts
+
 FILE_NAME = "webinar.ics"
 REMINDER = timedelta(minutes=15)
 PRODUCT = "-//abm-site//webinar calendar//ZH"
@@ -23,10 +25,8 @@ def webinar_calendar(*, title: str, summary: str, url: str, webinar: dict[str, A
     """The .ics bytes of one webinar; `url` is the page's absolute URL (or its path without a site_url)."""
     start = datetime.fromisoformat(str(webinar["start"]))
     duration = int(webinar["duration"])
-    lines = [summary] if summary else []
-    for item in webinar.get("agenda") or []:
-        lines.append(f"{start + timedelta(minutes=int(item['at'])):%H:%M} {item['title']}")
-    lines.append(url)
+    facts = webinar_facts(webinar) or {"agenda": []}  # the agenda's clock times as the page shows them
+    lines = [*([summary] if summary else []), *(f"{item['clock']} {item['title']}" for item in facts["agenda"]), url]
     event = Event()
     event.add("uid", f"webinar-{urlsplit(url).path.strip('/').replace('/', '-')}@{host}")  # stable: a re-import updates
     event.add("dtstamp", start.astimezone(UTC))  # the build's clock would change the file on every build
