@@ -22,7 +22,7 @@ def totals_per_account(ctx: ReportContext) -> dict[str, dict[str, int]]:
     """Account -> visits and pageviews of the period (leads stay in their own table), and visits of the previous period, from the totals."""
     if not has_totals(ctx):
         return {}
-    since, until = ctx.period.since_ts[:10], ctx.period.until_ts[:10]
+    since, until = _period_days(ctx)
     previous = ctx.period.previous()
     rows = ctx.store.query(
         f"""SELECT account_id,
