@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -35,8 +36,14 @@ MAX_QUERY: Final = 4096
 MAX_VALUE: Final = 200
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{16,128}$")  # nginx's $request_id: 32 hex digits
-ID_LENGTH: Final = 22  # as secrets.token_urlsafe(16) spells them; each character 6 random bits
+ID_LENGTH: Final = 22  # as long as secrets.token_urlsafe(16) spells them
 ID_BATCH: Final = 256
+#: The first characters of an id count seconds in an alphabet whose ASCII order is its numeric order,
+#: so ids sort by the time they were made: a store's visitor index appends new visitors at its end
+#: (random keys scatter every insert across the index, the writer's costliest part under load).
+ID_CLOCK_DIGITS: Final = 6  # 36 bits of seconds: past the year 4000
+ID_RANDOM_LENGTH: Final = ID_LENGTH - ID_CLOCK_DIGITS  # 96 random bits
+_SORTED_DIGITS: Final = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 CLIENT_CACHE: Final = 8192
 
 
@@ -84,18 +91,32 @@ def ip_hash(secret: bytes, ip: str | None) -> str | None:
     return hmac.new(secret, b"ip:" + ip.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-_ids: list[str] = []  # random ids made ahead: one os.urandom call and one base64 encoding per ID_BATCH ids
+_ids: list[str] = []  # random parts made ahead: one os.urandom call and one base64 encoding per ID_BATCH ids
 os.register_at_fork(after_in_child=_ids.clear)  # a forked worker must never hand out its parent's ids
+_clock: list[Any] = [None, ""]  # the last second and its digits
+
+
+def _clock_digits(second: int) -> str:
+    digits = []
+    for _ in range(ID_CLOCK_DIGITS):
+        second, digit = divmod(second, 64)
+        digits.append(_SORTED_DIGITS[digit])
+    return "".join(reversed(digits))
 
 
 def new_id() -> str:
-    """A random visitor or session id; `list.pop` is atomic, so no two callers ever get the same one."""
+    """A visitor or session id: the second it was made, then 96 random bits; `list.pop` is atomic, so
+    no two callers ever get the same random part."""
+    second = int(time.time())
+    if _clock[0] != second:
+        _clock[:] = [second, _clock_digits(second)]
+    prefix = _clock[1]
     try:
-        return _ids.pop()
+        return prefix + _ids.pop()
     except IndexError:
-        text = base64.urlsafe_b64encode(os.urandom(ID_LENGTH * ID_BATCH * 6 // 8)).decode("ascii")
-        _ids.extend(text[start : start + ID_LENGTH] for start in range(0, len(text), ID_LENGTH))
-        return _ids.pop()
+        text = base64.urlsafe_b64encode(os.urandom(ID_RANDOM_LENGTH * ID_BATCH * 6 // 8)).decode("ascii")
+        _ids.extend(text[start : start + ID_RANDOM_LENGTH] for start in range(0, len(text), ID_RANDOM_LENGTH))
+        return prefix + _ids.pop()
 
 
 class VisitorReader:

@@ -1,17 +1,29 @@
-"""Visitor and session ids: random, URL-safe, never handed out twice, not even across a fork."""
+"""Visitor and session ids: time-ordered, URL-safe, never handed out twice, not even across a fork."""
 
 from __future__ import annotations
 
 import os
+import time
 
-from personalize.edge.visitor import _ID, ID_BATCH, new_id
+from personalize.edge.visitor import _ID, ID_BATCH, ID_CLOCK_DIGITS, _clock_digits, new_id
 
 
 def test_ids_have_the_token_urlsafe_16_shape_and_never_repeat() -> None:
     ids = [new_id() for _ in range(ID_BATCH * 4 + 7)]  # several pool refills
     assert len(set(ids)) == len(ids)
     assert all(len(value) == 22 and _ID.match(value) for value in ids)
-    assert len({value[:4] for value in ids}) > len(ids) // 2  # no shared prefix: every id is its own random bytes
+    random_parts = {value[ID_CLOCK_DIGITS:] for value in ids}
+    assert len({part[:4] for part in random_parts}) > len(ids) // 2  # after the clock, every id is its own random bytes
+
+
+def test_ids_sort_by_the_second_they_were_made() -> None:
+    """Bytewise order (a B-tree index's) is time order, across digit carries and far into the future."""
+    seconds = [0, 1, 63, 64, 65, 4095, 4096, int(time.time()), int(time.time()) + 1, 2**36 - 1]
+    digits = [_clock_digits(second) for second in seconds]
+    assert digits == sorted(digits) and len(set(digits)) == len(seconds)
+    assert all(len(value) == ID_CLOCK_DIGITS for value in digits)
+    before, made, after = _clock_digits(int(time.time())), new_id(), _clock_digits(int(time.time()))
+    assert before <= made[:ID_CLOCK_DIGITS] <= after
 
 
 def test_a_forked_worker_does_not_reuse_the_parents_pending_ids() -> None:
