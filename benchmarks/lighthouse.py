@@ -7,7 +7,7 @@ Without `--url` it builds the demo (`mkdocs build --strict`) and starts the edge
 `benchmarks/lighthouse/package-lock.json`: `make lighthouse` installs it with `npm ci`, or this script does
 on its first run; nothing is downloaded while it measures.
 
-    .venv/bin/python benchmarks/lighthouse.py [--url http://127.0.0.1:8000] [--runs 1] [--json out.json] [--reports DIR]
+    .venv/bin/python benchmarks/lighthouse.py [--url http://127.0.0.1:8000] [--page webinar] [--runs 1] [--json out.json] [--reports DIR]
 """
 
 from __future__ import annotations
@@ -86,10 +86,14 @@ def failing(report: dict[str, Any]) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running edge or site (default: build the demo and start the edge)")
+    parser.add_argument("--page", action="append", choices=sorted(PAGES), help="measure only this page (repeatable)")
     parser.add_argument("--runs", type=int, default=1, help="runs per page; the median score is shown")
     parser.add_argument("--json", type=Path, help="also write every page's scores and failing audits here")
     parser.add_argument("--reports", type=Path, help="keep Lighthouse's own JSON report of each run in this folder")
     options = parser.parse_args()
+    if options.url and not options.url.startswith(("http://", "https://")):
+        parser.error(f"--url takes the address of a running edge or site, e.g. http://127.0.0.1:8000, not {options.url!r}; "
+                     f"pick pages with --page")
     install()
     with tempfile.TemporaryDirectory(prefix="abm-lighthouse-") as tmp:
         work = Path(tmp)
@@ -99,6 +103,8 @@ def main() -> None:
         try:
             results = {}
             for name, path in PAGES.items():
+                if options.page and name not in options.page:
+                    continue
                 reports = [lighthouse(base + path, kept / f"{name}-{run}.json") for run in range(options.runs)]
                 results[name] = {
                     "url": path,
