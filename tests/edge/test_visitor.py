@@ -16,13 +16,17 @@ def test_ids_have_the_token_urlsafe_16_shape_and_never_repeat() -> None:
     assert len({part[:4] for part in random_parts}) > len(ids) // 2  # after the clock, every id is its own random bytes
 
 
-def test_ids_sort_by_the_second_they_were_made() -> None:
+def now_millis() -> int:
+    return int(time.time() * 1000)
+
+
+def test_ids_sort_by_the_millisecond_they_were_made() -> None:
     """Bytewise order (a B-tree index's) is time order, across digit carries and far into the future."""
-    seconds = [0, 1, 63, 64, 65, 4095, 4096, int(time.time()), int(time.time()) + 1, 2**36 - 1]
-    digits = [_clock_digits(second) for second in seconds]
-    assert digits == sorted(digits) and len(set(digits)) == len(seconds)
+    moments = [0, 1, 63, 64, 65, 4095, 4096, now_millis(), now_millis() + 1, 2**42 - 1]
+    digits = [_clock_digits(millis) for millis in moments]
+    assert digits == sorted(digits) and len(set(digits)) == len(moments)
     assert all(len(value) == ID_CLOCK_DIGITS for value in digits)
-    before, made, after = _clock_digits(int(time.time())), new_id(), _clock_digits(int(time.time()))
+    before, made, after = _clock_digits(now_millis()), new_id(), _clock_digits(now_millis())
     assert before <= made[:ID_CLOCK_DIGITS] <= after
 
 
