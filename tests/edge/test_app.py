@@ -62,7 +62,8 @@ def test_same_visitor_and_session_across_requests(edge: Edge) -> None:
 
 
 def test_share_link_personalizes_sets_cookie_and_attributes_owner(edge: Edge) -> None:
-    response = edge.get(f"/?abm={link('ACC-1', owner='王磊')}")
+    token = link("ACC-1", owner="王磊")  # one token: two made a second apart would differ in their expiry
+    response = edge.get(f"/?abm={token}")
     assert "HERO-ACC-1" in response.text and "LOGOS-MANUFACTURING" in response.text  # account > industry > default
     identity = [c for c in response.headers.get_list("set-cookie") if c.startswith("abm_id=")]
     assert identity and "HttpOnly" in identity[0] and "SameSite=Lax" in identity[0]
@@ -70,7 +71,6 @@ def test_share_link_personalizes_sets_cookie_and_attributes_owner(edge: Edge) ->
     assert "HERO-ACC-1" in later.text
     by_link, by_cookie = edge.events()
     assert (by_link["match_source"], by_link["account_id"], by_link["owner"]) == ("link", "ACC-1", "王磊")
-    token = link("ACC-1", owner="王磊")
     assert json.loads(by_link["extra"]) == {"link": token.rpartition(".")[2]} and not by_cookie["extra"]  # abm report owners
     assert (by_cookie["match_source"], by_cookie["account_id"], by_cookie["owner"]) == ("cookie", "ACC-1", "王磊")
     assert by_link["variant"] == "account:ACC-1" and by_link["arm"] == "personalized"
