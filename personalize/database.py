@@ -238,24 +238,28 @@ _INSERT_DELIVERY = (
 )
 
 
-def write_lead(db: str, row: Mapping[str, Any], webhook_ids: Sequence[str] = (), *, timeout: float = 3.0) -> None:
+def write_lead(db: str, row: Mapping[str, Any], webhook_ids: Sequence[str] = (), *, timeout: float = 3.0) -> bool:
     """Insert one lead and a pending delivery per webhook (the outbox), committed together before returning;
-    any of DATABASE_ERRORS means neither was stored.
+    any of DATABASE_ERRORS means neither was stored. False: the store had this lead_id already (a proxy's
+    retry of a post whose first edge stored it and died before answering), and nothing was added.
 
     The store was opened and migrated once at start-up, so this only connects.
     """
     connection = connect(db, timeout=timeout, upgrade=False)
     try:
-        _store_lead(connection, row, webhook_ids)
+        return _store_lead(connection, row, webhook_ids)
     finally:
         connection.close()
 
 
-def _store_lead(connection: Connection, row: Mapping[str, Any], webhook_ids: Sequence[str]) -> None:
+def _store_lead(connection: Connection, row: Mapping[str, Any], webhook_ids: Sequence[str]) -> bool:
     with connection:
-        connection.execute(_INSERT_LEAD, [row.get(name) for name in LEAD_FIELDS])
+        cursor = connection.execute(_INSERT_LEAD + " ON CONFLICT (lead_id) DO NOTHING", [row.get(name) for name in LEAD_FIELDS])
+        if cursor.rowcount == 0:  # stored before, with its deliveries
+            return False
         due = row.get("ts")  # the lead's own time: due at once
         connection.executemany(_INSERT_DELIVERY, [(row["lead_id"], webhook, due, due) for webhook in webhook_ids])
+    return True
 
 
 class LeadWriter:
@@ -270,17 +274,17 @@ class LeadWriter:
         self._pool: PostgresPool | None = None
         self._lock = threading.Lock()
 
-    def write(self, row: Mapping[str, Any], webhook_ids: Sequence[str] = ()) -> None:
-        """Like `write_lead`: committed before it returns, or a DATABASE_ERRORS error and nothing stored."""
+    def write(self, row: Mapping[str, Any], webhook_ids: Sequence[str] = ()) -> bool:
+        """Like `write_lead`: committed before it returns (False: it was stored before), or a DATABASE_ERRORS
+        error and nothing stored."""
         if not is_postgres(self.db):
-            write_lead(self.db, row, webhook_ids, timeout=self.timeout)
-            return
+            return write_lead(self.db, row, webhook_ids, timeout=self.timeout)
         with self._lock:
             if self._pool is None:
                 self._pool = PostgresPool(self.db, size=self.pool_size, timeout=self.timeout, name="abm-leads")
             pool = self._pool
         with pool.connection() as connection:
-            _store_lead(connection, row, webhook_ids)
+            return _store_lead(connection, row, webhook_ids)
 
     def close(self) -> None:
         with self._lock:

@@ -50,7 +50,7 @@ http {{
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_set_header X-Request-Id $request_id;
-            proxy_next_upstream error timeout http_502 http_504;
+            proxy_next_upstream error timeout http_502 http_504 non_idempotent;
             proxy_next_upstream_tries 2;
             proxy_connect_timeout 2s;
         }}

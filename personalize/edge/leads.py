@@ -27,7 +27,7 @@ from starlette.responses import Response
 from personalize.accounts import Account, AccountBook
 from personalize.database import DATABASE_ERRORS, LeadWriter
 from personalize.edge.cookies import VisitorCookies
-from personalize.edge.event_writer import utc_now
+from personalize.edge.event_writer import request_event_id, utc_now
 from personalize.edge.outbox import Outbox
 from personalize.edge.recorder import EventRecorder
 from personalize.edge.security import PageHeaders
@@ -240,12 +240,12 @@ class LeadDesk:
         account = self.accounts.by_email(values["email"]) or visitor.resolution.account
         row = self._row(visitor, values, campaign, path, facts.asset, account)
         try:
-            await run_in_threadpool(self.writer.write, row, self.outbox.route(row, account))
+            new = await run_in_threadpool(self.writer.write, row, self.outbox.route(row, account))
         except DATABASE_ERRORS as error:
             self.counters["lead_write_failed"] += 1
             log.error("lead NOT stored, visitor asked to retry: %s", error)
             return self._answer(visitor, page, 503, failure_html() + render(facts, values=values, request_fields=fields))
-        self.counters["lead_written"] += 1
+        self.counters["lead_written" if new else "lead_retried"] += 1
         self.outbox.wake()
         visitor.resolution = replace(
             visitor.resolution, account=account, match_source="cookie" if account else "none", visitor_is_lead=True
@@ -281,6 +281,9 @@ class LeadDesk:
             {
                 **values,
                 **campaign,
+                # a trusted proxy that re-sends the post to another edge (the first died) sends the same id:
+                # the store keeps the lead once, and the second edge thanks the visitor for it
+                "lead_id": request_event_id(visitor.request_id, "lead_id") if visitor.request_id else None,
                 "ts": now,
                 "consent_ts": now,
                 "visitor_id": visitor.visitor_id,

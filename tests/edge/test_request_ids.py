@@ -8,6 +8,7 @@ from typing import Any
 
 from personalize.edge.event_writer import request_event_id
 from tests.edge.edge_client import Edge, root, rows, start_edge
+from tests.edge.test_leads import GOOD, _form
 
 __all__ = ["root", "start_edge"]  # fixtures
 REQUEST = "5f2b9c0e8d7a41f3b6e1c2d3a4b5c6d7"  # nginx's $request_id: 32 hex digits
@@ -43,3 +44,31 @@ def test_each_kind_of_one_request_keeps_its_own_id(start_edge: Any) -> None:
     assert edge.client.post("/abm/beacon", json=beacon, headers={"x-request-id": REQUEST}).status_code == 204
     assert [row["event_id"] for row in edge.events()] == [request_event_id(REQUEST, "pageview"),
                                                           request_event_id(REQUEST, "cta_click")]
+
+
+def test_a_lead_post_the_proxy_sent_again_to_another_edge_is_one_lead_and_thanked_twice(start_edge: Any) -> None:
+    """nginx with `non_idempotent` re-sends a POST whose edge died after storing the lead but before answering."""
+    first: Edge = start_edge(trusted_proxy=["127.0.0.1/32"])
+    second: Edge = start_edge(trusted_proxy=["127.0.0.1/32"])  # another edge process on the same store
+    hidden = _form(first)
+    cookies = {"cookie": "; ".join(f"{name}={value}" for name, value in first.client.cookies.items())}
+    answers = [edge.client.post("/abm/lead", data={**GOOD, **hidden}, headers={**cookies, "x-request-id": REQUEST})
+               for edge in (first, second)]  # fmt: skip
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert all("提交成功" in answer.text for answer in answers)
+    leads = rows(first.settings.sqlite_path, "SELECT lead_id, email FROM leads")
+    assert leads == [{"lead_id": request_event_id(REQUEST, "lead_id"), "email": GOOD["email"].lower()}]
+    assert (first.health()["counters"].get("lead_written"), second.health()["counters"].get("lead_retried")) == (1, 1)
+    assert first.app.edge.events.flush(10) and second.app.edge.events.flush(10)
+    lead_events = rows(first.settings.sqlite_path, "SELECT event_id FROM events WHERE kind = 'lead'")
+    assert lead_events == [{"event_id": request_event_id(REQUEST, "lead")}]
+
+
+def test_lead_posts_without_a_trusted_request_id_are_each_their_own_lead(start_edge: Any) -> None:
+    edge: Edge = start_edge()  # no proxy trusted: the header is a visitor's and names nothing
+    for email in ("li.na@hengrui-precision.cn", "wang.fang@hengrui-precision.cn"):
+        edge.client.cookies.clear()  # another visitor: a known lead gets the asset without the form
+        answer = edge.client.post("/abm/lead", data={**GOOD, **_form(edge), "email": email}, headers={"x-request-id": REQUEST})
+        assert answer.status_code == 200
+    leads = rows(edge.settings.sqlite_path, "SELECT lead_id FROM leads")
+    assert len({row["lead_id"] for row in leads}) == 2 and request_event_id(REQUEST, "lead_id") not in str(leads)
