@@ -95,7 +95,10 @@ class Edge:
             raise ConfigError("cannot start the edge:\n- " + "\n- ".join(problems))
         self.filled = FilledPages(self.site)
         self.not_found = Encodings(self.site.not_found, PAGES).made()
-        self.page_headers = PageHeaders(self._every_html(), settings.framing)
+        self.page_headers = PageHeaders(
+            {page.url: page.with_slots({}) for page in self.site.pages.values()}, settings.framing,
+            shared=self._fragments(), unlisted=[self.site.not_found],
+        )
         self._html_headers = self._every_html_headers()
         self.gating = GatingPolicy(settings.ungate_identified, frozenset(settings.gate_stages))
         self.counters: Counter[str] = Counter()
@@ -114,10 +117,9 @@ class Edge:
             writer=self.lead_writer, counters=self.counters, outbox=self.outbox, page_headers=self.page_headers,
         )  # fmt: skip
 
-    def _every_html(self) -> list[bytes]:
-        """Every page as drawn by default, every variant fragment and the 404: where inline scripts can be."""
-        fragments = [html for slots in self.site.variants.values() for html in slots.values()]
-        return [*(page.with_slots({}) for page in self.site.pages.values()), *fragments, self.site.not_found]
+    def _fragments(self) -> list[bytes]:
+        """Every variant fragment: any page may show one, so its inline scripts are allowed on every page."""
+        return [html for slots in self.site.variants.values() for html in slots.values()]
 
     def _load_site(self) -> Site:
         return load_site(
@@ -187,31 +189,36 @@ class Edge:
         if not page.open_to(visitor.resolution.account):
             coding, body = self.not_found.pick(accept)
             await self.send_html(send, 404, body, self.cookies.for_page(visitor), head=head, coding=coding,
-                                 secure=visitor.secure)
+                                 secure=visitor.secure, url=None)
             return
         served, arm = self.personalize(page, visitor, accept)
         self.recorder.record("pageview", visitor, path, variant=served.variant, arm=arm)
         await self.send_html(send, 200, served.body, self.cookies.for_page(visitor), head=head, coding=served.coding,
-                             secure=visitor.secure)
+                             secure=visitor.secure, url=page.url)
 
     async def send_html(
         self, send: Send, status: int, body: bytes, cookies: list[tuple[bytes, bytes]], *, head: bool = False,
-        coding: str = IDENTITY, secure: bool = False,
+        coding: str = IDENTITY, secure: bool = False, url: str | None = None,
     ) -> None:
-        headers = [*self._html_headers[secure, coding], (b"content-length", b"%d" % len(body)), *cookies]
+        """An HTML answer with the security headers of the page at `url` (None: of any page)."""
+        headers = [*self._html_headers[url, secure, coding], (b"content-length", b"%d" % len(body)), *cookies]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if head else body})
 
-    def _every_html_headers(self) -> dict[tuple[bool, str], list[tuple[bytes, bytes]]]:
-        """The headers of an HTML answer but its length and cookies, by (HTTPS, coding): built once."""
-        return {
-            (secure, coding): [
-                *HTML_HEADERS, *self.page_headers.for_request(secure),
-                *([(b"content-encoding", HEADER[coding])] if coding != IDENTITY else []),
-            ]
-            for secure in (False, True)
-            for coding in (IDENTITY, *CODINGS)
-        }  # fmt: skip
+    def _every_html_headers(self) -> dict[tuple[str | None, bool, str], list[tuple[bytes, bytes]]]:
+        """The headers of an HTML answer but its length and cookies, by (page URL or None, HTTPS, coding): built
+        once, one list per distinct policy and coding (pages with the same inline scripts share it)."""
+        lists: dict[tuple[int, str], list[tuple[bytes, bytes]]] = {}
+        table = {}
+        for url in (None, *(page.url for page in self.site.pages.values())):
+            for secure in (False, True):
+                security = self.page_headers.for_page(url, secure)
+                for coding in (IDENTITY, *CODINGS):
+                    encoded = [(b"content-encoding", HEADER[coding])] if coding != IDENTITY else []
+                    table[url, secure, coding] = lists.setdefault(
+                        (id(security), coding), [*HTML_HEADERS, *security, *encoded]
+                    )
+        return table
 
     def health(self) -> dict[str, Any]:
         events = self.events

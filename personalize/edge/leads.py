@@ -302,7 +302,8 @@ class LeadDesk:
         cookies: list[tuple[bytes, bytes]] | None = None,
     ) -> Response:
         """The page the form was on, the answer in its CTA slot, with the pages' security headers."""
-        return _answer(page, status, fragment, [*self.page_headers.for_request(visitor.secure), *(cookies or [])])
+        headers = self.page_headers.for_page(page.url if page is not None else None, visitor.secure)
+        return _answer(page, status, fragment, [*headers, *(cookies or [])])
 
 
 def _answer(page: SplitPage | None, status: int, fragment: str, headers: list[tuple[bytes, bytes]]) -> Response:

@@ -2,15 +2,17 @@
 
 The pages run mkdocs-material's bundle and our beacon, both same-origin files, plus the theme's
 few inline `<script>` blocks; those are allowed by their SHA-256, computed once at start-up from
-the split pages with `str.find` (no HTML parsing, no per-request work). The header lists are built
-once here, one for HTTP and one for HTTPS (which adds HSTS), and a request only picks one.
+the split pages with `str.find` (no HTML parsing, no per-request work). Each page's policy allows
+its own inline scripts and those of the fragments any page may show, no other page's (two of the
+demo's seven per page: a shorter header, and nothing runs where it was not built). The header lists
+are built once here, for HTTP and for HTTPS (which adds HSTS), and a request only picks one.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 Header = tuple[bytes, bytes]
@@ -18,9 +20,9 @@ Header = tuple[bytes, bytes]
 #: What a framing setting means in CSP and in the older X-Frame-Options header.
 FRAMING: Final = {"deny": ("'none'", "DENY"), "sameorigin": ("'self'", "SAMEORIGIN")}
 HSTS: Final = b"max-age=31536000"
-PERMISSIONS: Final = (
+PERMISSIONS: Final = (  # no interest-cohort: FLoC is gone, and Chromium reports the unknown feature in its console
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), magnetometer=(), gyroscope=(), "
-    "accelerometer=(), interest-cohort=(), browsing-topics=()"
+    "accelerometer=(), browsing-topics=()"
 )
 
 
@@ -69,19 +71,46 @@ def content_security_policy(script_hashes: Iterable[str], framing: str) -> str:
 
 
 class PageHeaders:
-    """The header lists of HTML answers, built once: `for_request(secure)` picks one, nothing else."""
+    """The header lists of HTML answers, built once; a request only picks one.
 
-    def __init__(self, pages: Iterable[bytes], framing: str) -> None:
-        hashes = {script_hash(text) for html in pages for text in inline_scripts(html.decode("utf-8", "replace"))}
-        self.policy = content_security_policy(hashes, framing)
-        self.plain: list[Header] = [
-            (b"content-security-policy", self.policy.encode("ascii")),
+    `for_page(url, secure)`: the page's own policy; `for_request(secure)`: one that allows every page's
+    scripts, for answers drawn from no page the site lists.
+    """
+
+    def __init__(
+        self, pages: Mapping[str, bytes], framing: str, *, shared: Iterable[bytes] = (), unlisted: Iterable[bytes] = ()
+    ) -> None:
+        """`shared`: fragments any page may show; `unlisted`: pages answered with `for_request` (the 404)."""
+        self.framing = framing
+        everywhere = _hashes(shared)
+        own = {url: _hashes([html]) | everywhere for url, html in pages.items()}
+        every_page = frozenset().union(everywhere, _hashes(unlisted), *own.values())
+        lists: dict[frozenset[str], tuple[list[Header], list[Header]]] = {}  # one per distinct set of scripts
+        for hashes in [*own.values(), every_page]:
+            if hashes not in lists:
+                lists[hashes] = self._lists(hashes)
+        self.plain, self.https = lists[every_page]
+        self.policy = self.plain[0][1].decode("ascii")
+        self._pages = {url: lists[hashes] for url, hashes in own.items()}
+
+    def _lists(self, hashes: frozenset[str]) -> tuple[list[Header], list[Header]]:
+        plain: list[Header] = [
+            (b"content-security-policy", content_security_policy(hashes, self.framing).encode("ascii")),
             (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", FRAMING[framing][1].encode("ascii")),
+            (b"x-frame-options", FRAMING[self.framing][1].encode("ascii")),
             (b"referrer-policy", b"strict-origin-when-cross-origin"),
             (b"permissions-policy", PERMISSIONS.encode("ascii")),
         ]
-        self.https: list[Header] = [*self.plain, (b"strict-transport-security", HSTS)]
+        return plain, [*plain, (b"strict-transport-security", HSTS)]
+
+    def for_page(self, url: str | None, secure: bool) -> list[Header]:
+        """The headers of the page at this site-relative URL (`SplitPage.url`); every page's for None or another URL."""
+        lists = self._pages.get(url, (self.plain, self.https)) if url is not None else (self.plain, self.https)
+        return lists[secure]
 
     def for_request(self, secure: bool) -> list[Header]:
         return self.https if secure else self.plain
+
+
+def _hashes(pages: Iterable[bytes]) -> frozenset[str]:
+    return frozenset(script_hash(text) for html in pages for text in inline_scripts(html.decode("utf-8", "replace")))
