@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -48,8 +48,14 @@ def taxonomy() -> Taxonomy:
     return Taxonomy.load(REPO / "taxonomy.yml")
 
 
+class CheckPage(Protocol):
+    """What the `check` fixture gives: check one page's text against the repo's taxonomy."""
+
+    def __call__(self, text: str, *, strict: bool = False) -> PageCheck: ...
+
+
 @pytest.fixture
-def check(taxonomy: Taxonomy):  # type: ignore[no-untyped-def]
+def check(taxonomy: Taxonomy) -> CheckPage:
     def run(text: str, *, strict: bool = False) -> PageCheck:
         return check_resource(text, path=PATH, taxonomy=taxonomy, strict=strict)
 
@@ -61,7 +67,7 @@ def only(result: PageCheck) -> Problem:
     return result.problems[0]
 
 
-def test_a_valid_page_gives_its_resource_with_defaults(check) -> None:  # type: ignore[no-untyped-def]
+def test_a_valid_page_gives_its_resource_with_defaults(check: CheckPage) -> None:
     result = check(VALID)
     assert result.problems == []
     assert result.resource is not None
@@ -73,7 +79,7 @@ def test_a_valid_page_gives_its_resource_with_defaults(check) -> None:  # type: 
     assert result.lines == {"title": 2, "type": 3, "industries": 4, "stage": 5, "personas": 6}
 
 
-def test_every_optional_field_is_read_and_normalized(check) -> None:  # type: ignore[no-untyped-def]
+def test_every_optional_field_is_read_and_normalized(check: CheckPage) -> None:
     text = VALID.replace("---\n#", """\
 gated: false
 accounts: [ACC-001, ACC-002]
@@ -94,7 +100,7 @@ tags: [制造]
     )
 
 
-def test_display_names_in_both_languages_resolve_to_ids(check) -> None:  # type: ignore[no-untyped-def]
+def test_display_names_in_both_languages_resolve_to_ids(check: CheckPage) -> None:
     text = """\
 ---
 title: 案例
@@ -112,24 +118,24 @@ personas: [IT 与数字化, Sales, 市场]
     assert resource.personas == ["it", "sales", "marketing"]
 
 
-def test_a_value_given_twice_counts_once(check) -> None:  # type: ignore[no-untyped-def]
+def test_a_value_given_twice_counts_once(check: CheckPage) -> None:
     resource = check(VALID.replace("[manufacturing]", "[manufacturing, 制造]")).resource
     assert resource is not None and resource.industries == ["manufacturing"]
 
 
 @pytest.mark.parametrize("industries", ["all", "[all]", "全行业", "[All industries]", "ALL"])
-def test_all_industries_as_a_value_or_the_only_item(check, industries: str) -> None:  # type: ignore[no-untyped-def]
+def test_all_industries_as_a_value_or_the_only_item(check: CheckPage, industries: str) -> None:
     resource = check(VALID.replace("[manufacturing]", industries)).resource
     assert resource is not None and resource.industries == ["all"]
 
 
-def test_all_mixed_with_other_industries_is_an_error(check) -> None:  # type: ignore[no-untyped-def]
+def test_all_mixed_with_other_industries_is_an_error(check: CheckPage) -> None:
     problem = only(check(VALID.replace("[manufacturing]", "[all, retail]")))
     assert (problem.line, problem.field, problem.value) == (4, "industries", ["all", "retail"])
     assert "'all' already means every industry" in problem.message
 
 
-def test_an_unknown_value_in_a_list_names_its_line_the_allowed_values_and_the_closest(check) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_value_in_a_list_names_its_line_the_allowed_values_and_the_closest(check: CheckPage) -> None:
     text = VALID.replace("industries: [manufacturing]", "industries:\n  - retail\n  - manufacturin")
     result = check(text)
     problem = only(result)
@@ -157,21 +163,23 @@ def test_an_unknown_value_in_a_list_names_its_line_the_allowed_values_and_the_cl
         ("industries: [manufacturing]", "industries: [bakery]", "industries[0]", "bakery", None, 4),
     ],
 )
-def test_an_unknown_scalar_or_item_value(check, old, new, field, value, suggestion, line) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_scalar_or_item_value(
+    check: CheckPage, old: str, new: str, field: str, value: str, suggestion: str | None, line: int
+) -> None:
     problem = only(check(VALID.replace(old, new)))
     assert (problem.line, problem.field, problem.value, problem.suggestion) == (line, field, value, suggestion)
     assert problem.message.startswith(f"unknown value {value!r}. Allowed: ")
     assert ("Did you mean" in problem.message) == (suggestion is not None)
 
 
-def test_a_value_of_another_dimension_says_so(check) -> None:  # type: ignore[no-untyped-def]
+def test_a_value_of_another_dimension_says_so(check: CheckPage) -> None:
     problem = only(check(VALID.replace("stage: mofu", "stage: whitepaper")))
     assert "'whitepaper' is one of the types, not of the stages" in problem.message
     assert problem.allowed == ("tofu", "mofu", "bofu")
 
 
 @pytest.mark.parametrize("field", ["title", "type", "industries", "stage", "personas"])
-def test_a_missing_required_field_is_reported_at_the_closing_line(check, field: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_required_field_is_reported_at_the_closing_line(check: CheckPage, field: str) -> None:
     lines = [line for line in VALID.splitlines(keepends=True) if not line.startswith(f"{field}:")]
     problem = only(check("".join(lines)))
     assert (problem.line, problem.field) == (6, field)
@@ -196,13 +204,13 @@ def test_a_missing_required_field_is_reported_at_the_closing_line(check, field: 
         ("title: 智能工厂白皮书", "title: [a, b]", "title", "needs text, got a list"),
     ],
 )
-def test_the_wrong_shape(check, old, new, field, expected) -> None:  # type: ignore[no-untyped-def]
+def test_the_wrong_shape(check: CheckPage, old: str, new: str, field: str, expected: str) -> None:
     problem = only(check(VALID.replace(old, new)))
     assert problem.field == field
     assert expected in problem.message
 
 
-def test_list_items_that_are_not_values(check) -> None:  # type: ignore[no-untyped-def]
+def test_list_items_that_are_not_values(check: CheckPage) -> None:
     problem = only(check(VALID.replace("personas: [it, executive]", "personas:\n  - it\n  - [sales, marketing]")))
     assert (problem.line, problem.field) == (8, "personas[1]")
     assert "needs one value, got a list" in problem.message
@@ -219,14 +227,14 @@ def test_list_items_that_are_not_values(check) -> None:  # type: ignore[no-untyp
         (VALID.replace("stage: mofu", "\tstage: mofu"), 5, "found character '\\t'"),
     ],
 )
-def test_invalid_yaml_names_the_line_in_the_file(check, text: str, line: int, fragment: str) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_yaml_names_the_line_in_the_file(check: CheckPage, text: str, line: int, fragment: str) -> None:
     problem = only(check(text))
     assert (problem.line, problem.field) == (line, "front matter")
     assert fragment in problem.message
     assert "quote values" in problem.message
 
 
-def test_yaml_lines_count_from_the_file_with_a_bom_and_crlf(check) -> None:  # type: ignore[no-untyped-def]
+def test_yaml_lines_count_from_the_file_with_a_bom_and_crlf(check: CheckPage) -> None:
     text = "\ufeff" + VALID.replace("stage: mofu", "stage: nope").replace("\n", "\r\n")
     assert only(check(text)).line == 5
 
@@ -240,7 +248,7 @@ def test_yaml_lines_count_from_the_file_with_a_bom_and_crlf(check) -> None:  # t
         ("title: x\n---\n", "no front matter"),
     ],
 )
-def test_no_front_matter_or_an_unclosed_one(check, text: str, fragment: str) -> None:  # type: ignore[no-untyped-def]
+def test_no_front_matter_or_an_unclosed_one(check: CheckPage, text: str, fragment: str) -> None:
     result = check(text)
     problem = only(result)
     assert result.resource is None
@@ -249,13 +257,13 @@ def test_no_front_matter_or_an_unclosed_one(check, text: str, fragment: str) -> 
 
 
 @pytest.mark.parametrize(("yaml_text", "shape"), [("- a\n- b\n", "a list"), ("只是一句话\n", "a single value")])
-def test_front_matter_that_is_not_a_mapping(check, yaml_text: str, shape: str) -> None:  # type: ignore[no-untyped-def]
+def test_front_matter_that_is_not_a_mapping(check: CheckPage, yaml_text: str, shape: str) -> None:
     problem = only(check(f"---\n{yaml_text}---\n"))
     assert (problem.line, problem.field) == (2, "front matter")
     assert problem.message == f"front matter must be 'key: value' lines, not {shape}"
 
 
-def test_empty_front_matter_lists_every_missing_field(check) -> None:  # type: ignore[no-untyped-def]
+def test_empty_front_matter_lists_every_missing_field(check: CheckPage) -> None:
     result = check("---\n---\n")
     assert [(p.line, p.field) for p in result.problems] == [
         (2, "title"), (2, "type"), (2, "industries"), (2, "stage"), (2, "personas")
@@ -267,7 +275,7 @@ def test_empty_front_matter_lists_every_missing_field(check) -> None:  # type: i
     [("2026-03-18", "2026-03-18"), ("'2026-03-18'", "2026-03-18"),
      ("2026-03-18 09:30:00", "2026-03-18T09:30:00")],
 )
-def test_good_dates(check, date: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_good_dates(check: CheckPage, date: str, expected: str) -> None:
     resource = check(VALID.replace("---\n#", f"date: {date}\n---\n#")).resource
     assert resource is not None and resource.date == expected
 
@@ -277,7 +285,7 @@ def test_good_dates(check, date: str, expected: str) -> None:  # type: ignore[no
     [("2026-02-30", "day is out of range for month"), ("2026-13-01", "month must be in 1..12"),
      ("2026/03/18", "not a date"), ("2026-3-8", "not a date"), ("下周三", "not a date"), ("[2026-03-18]", "not a date")],
 )
-def test_bad_dates(check, date: str, fragment: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_dates(check: CheckPage, date: str, fragment: str) -> None:
     problem = only(check(VALID.replace("---\n#", f"date: {date}\n---\n#")))
     assert (problem.line, problem.field) == (7, "date")
     assert fragment in problem.message
@@ -289,13 +297,13 @@ def test_bad_dates(check, date: str, fragment: str) -> None:  # type: ignore[no-
     [("true", "true"), ("false", "false"), ("auto", "auto"), ("'true'", "true"), ("Auto", "auto"),
      ("yes", "true"), ("no", "false")],
 )
-def test_gated_accepts_yaml_booleans_and_words(check, gated: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_gated_accepts_yaml_booleans_and_words(check: CheckPage, gated: str, expected: str) -> None:
     resource = check(VALID.replace("---\n#", f"gated: {gated}\n---\n#")).resource
     assert resource is not None and resource.gated == expected
 
 
 @pytest.mark.parametrize("gated", ["maybe", "1", "[true]", "''"])
-def test_a_bad_gated_value(check, gated: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_gated_value(check: CheckPage, gated: str) -> None:
     problem = only(check(VALID.replace("---\n#", f"gated: {gated}\n---\n#")))
     assert (problem.line, problem.field, problem.allowed) == (7, "gated", ("true", "false", "auto"))
     assert "Allowed: true (always a form), false (never a form), auto" in problem.message
@@ -311,19 +319,19 @@ def test_a_bad_gated_value(check, gated: str) -> None:  # type: ignore[no-untype
         ("summary: [a]", "summary", "needs text"),
     ],
 )
-def test_bad_optional_fields(check, line: str, field: str, fragment: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_optional_fields(check: CheckPage, line: str, field: str, fragment: str) -> None:
     problem = only(check(VALID.replace("---\n#", f"{line}\n---\n#")))
     assert (problem.line, problem.field) == (7, field)
     assert fragment in problem.message
 
 
-def test_a_key_given_twice(check) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_given_twice(check: CheckPage) -> None:
     problem = only(check(VALID.replace("---\n#", "stage: tofu\n---\n#")))
     assert (problem.line, problem.field) == (7, "stage")
     assert problem.message == "appears twice (first on line 5); keep one"
 
 
-def test_an_unknown_key_is_a_warning_with_the_closest_known_key(check) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_key_is_a_warning_with_the_closest_known_key(check: CheckPage) -> None:
     result = check(VALID.replace("---\n#", "industry: retail\n---\n#"))
     problem = only(result)
     assert result.resource is not None  # a warning does not make the page invalid
@@ -333,7 +341,7 @@ def test_an_unknown_key_is_a_warning_with_the_closest_known_key(check) -> None: 
     assert "It is ignored." in problem.message
 
 
-def test_strict_turns_unknown_keys_into_errors(check) -> None:  # type: ignore[no-untyped-def]
+def test_strict_turns_unknown_keys_into_errors(check: CheckPage) -> None:
     result = check(VALID.replace("---\n#", "persona: [it]\nfoo: bar\n---\n#"), strict=True)
     assert result.resource is None
     assert [(p.line, p.field, p.severity, p.suggestion) for p in result.problems] == [
@@ -343,48 +351,48 @@ def test_strict_turns_unknown_keys_into_errors(check) -> None:  # type: ignore[n
 
 
 @pytest.mark.parametrize(("key", "known"), [("行业", "industries"), ("标题", "title"), ("议程", None)])
-def test_chinese_key_names_suggest_the_key_they_mean(check, key: str, known: str | None) -> None:  # type: ignore[no-untyped-def]
+def test_chinese_key_names_suggest_the_key_they_mean(check: CheckPage, key: str, known: str | None) -> None:
     problem = only(check(VALID.replace("---\n#", f"{key}: x\n---\n#")))
     assert (problem.field, problem.suggestion) == (key, known)  # 议程 (agenda) belongs in the webinar block
 
 
-def test_problems_are_hashable_even_with_a_list_value(check) -> None:  # type: ignore[no-untyped-def]
+def test_problems_are_hashable_even_with_a_list_value(check: CheckPage) -> None:
     problem = only(check(VALID.replace("[manufacturing]", "[all, retail]")))
     assert problem.value == ["all", "retail"]
     assert len({problem, problem}) == 1
 
 
-def test_a_key_in_the_wrong_case_is_unknown_and_the_field_missing(check) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_in_the_wrong_case_is_unknown_and_the_field_missing(check: CheckPage) -> None:
     result = check(VALID.replace("title:", "Title:"))
     assert [(p.line, p.field, p.severity, p.suggestion) for p in result.problems] == [
         (2, "Title", "warning", "title"), (7, "title", "error", None)
     ]
 
 
-def test_a_key_that_is_not_a_word(check) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_that_is_not_a_word(check: CheckPage) -> None:
     problem = only(check(VALID.replace("---\n#", "? [a, b]\n: c\n---\n#")))
     assert (problem.line, problem.field) == (7, "front matter")
     assert problem.message == "a key must be a plain word, not a list"
 
 
-def test_yaml_anchors_and_aliases_are_followed(check) -> None:  # type: ignore[no-untyped-def]
+def test_yaml_anchors_and_aliases_are_followed(check: CheckPage) -> None:
     text = VALID.replace("personas: [it, executive]", "personas: &who [it, executive]\ntopics: *who")
     resource = check(text).resource
     assert resource is not None and resource.topics == ["it", "executive"]
 
 
-def test_a_recursive_alias_is_a_problem_not_a_crash(check) -> None:  # type: ignore[no-untyped-def]
+def test_a_recursive_alias_is_a_problem_not_a_crash(check: CheckPage) -> None:
     problem = only(check(VALID.replace("personas: [it, executive]", "personas: &loop [it, *loop]")))
     assert (problem.line, problem.field) == (6, "personas[1]")
     assert problem.value == ["it", ["it", ["it", ["it", "..."]]]]
 
 
-def test_mkdocs_keys_are_known(check) -> None:  # type: ignore[no-untyped-def]
+def test_mkdocs_keys_are_known(check: CheckPage) -> None:
     keys = "template: x.html\nhide: [toc]\nsearch: {exclude: true}\ndescription: d\nicon: x\nstatus: new\ntags: [a]\nslug: s\n"
     assert check(VALID.replace("---\n#", keys + "---\n#"), strict=True).problems == []
 
 
-def test_every_problem_of_a_page_in_one_check_sorted_by_line(check) -> None:  # type: ignore[no-untyped-def]
+def test_every_problem_of_a_page_in_one_check_sorted_by_line(check: CheckPage) -> None:
     text = """\
 ---
 title: 坏页面
@@ -408,7 +416,7 @@ date: 2026-02-30
     assert result.problems[2].suggestion == "tofu"  # 'awareness' is in ToFu's English name
 
 
-def test_a_valid_webinar(check) -> None:  # type: ignore[no-untyped-def]
+def test_a_valid_webinar(check: CheckPage) -> None:
     resource = check(WEBINAR).resource
     assert resource is not None
     assert resource.webinar == {
@@ -418,19 +426,19 @@ def test_a_valid_webinar(check) -> None:  # type: ignore[no-untyped-def]
     }
 
 
-def test_a_webinar_start_as_a_quoted_string_keeps_its_offset(check) -> None:  # type: ignore[no-untyped-def]
+def test_a_webinar_start_as_a_quoted_string_keeps_its_offset(check: CheckPage) -> None:
     resource = check(WEBINAR.replace("2026-10-15T14:00:00+08:00", "'2026-10-15 06:00:00Z'")).resource
     assert resource is not None and resource.webinar is not None
     assert resource.webinar["start"] == "2026-10-15T06:00:00+00:00"
 
 
-def test_a_webinar_page_needs_its_webinar_block(check) -> None:  # type: ignore[no-untyped-def]
+def test_a_webinar_page_needs_its_webinar_block(check: CheckPage) -> None:
     problem = only(check(VALID.replace("type: whitepaper", "type: 线上研讨会")))
     assert (problem.line, problem.field) == (7, "webinar")
     assert "a page with type: webinar needs a webinar block: start" in problem.message
 
 
-def test_only_a_webinar_page_has_a_webinar_block(check) -> None:  # type: ignore[no-untyped-def]
+def test_only_a_webinar_page_has_a_webinar_block(check: CheckPage) -> None:
     problem = only(check(WEBINAR.replace("type: webinar", "type: ebook")))
     assert (problem.line, problem.field) == (7, "webinar")
     assert "this page is type: ebook" in problem.message
@@ -464,7 +472,7 @@ def test_only_a_webinar_page_has_a_webinar_block(check) -> None:  # type: ignore
         ("{at: 10, title: 行业趋势}", "{at: 10, titel: 行业趋势}", 12, "webinar.agenda[1].title", "missing"),
     ],
 )
-def test_bad_webinar_facts(check, old, new, line, field, fragment) -> None:  # type: ignore[no-untyped-def]
+def test_bad_webinar_facts(check: CheckPage, old: str, new: str, line: int, field: str, fragment: str) -> None:
     result = check(WEBINAR.replace(old, new))
     errors = [p for p in result.problems if p.severity == "error"]
     assert result.resource is None
@@ -473,7 +481,7 @@ def test_bad_webinar_facts(check, old, new, line, field, fragment) -> None:  # t
     assert fragment in errors[0].message
 
 
-def test_an_unknown_agenda_key_is_a_warning_with_a_suggestion(check) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_agenda_key_is_a_warning_with_a_suggestion(check: CheckPage) -> None:
     result = check(WEBINAR.replace("{at: 10, title: 行业趋势}", "{at: 10, titel: 行业趋势}"))
     warning = next(p for p in result.problems if p.severity == "warning")
     assert (warning.line, warning.field, warning.suggestion) == (12, "webinar.agenda[1].titel", "title")
@@ -489,7 +497,7 @@ def test_an_unknown_agenda_key_is_a_warning_with_a_suggestion(check) -> None:  #
         ("  agenda:\n", "  agenda: 开场\n", 10, "webinar.agenda", "needs a list"),
     ],
 )
-def test_incomplete_webinar_blocks(check, old, new, line, field, fragment) -> None:  # type: ignore[no-untyped-def]
+def test_incomplete_webinar_blocks(check: CheckPage, old: str, new: str, line: int, field: str, fragment: str) -> None:
     result = check(WEBINAR.replace(old, new).replace("  agenda: 开场\n    - {at: 0, title: 开场}\n"
                                                       "    - {at: 10, title: 行业趋势}\n    - {at: 45, title: 客户案例}\n",
                                                       "  agenda: 开场\n"))
@@ -498,7 +506,7 @@ def test_incomplete_webinar_blocks(check, old, new, line, field, fragment) -> No
     assert fragment in problem.message
 
 
-def test_agenda_items_before_minute_0_are_out_even_when_the_duration_is_bad(check) -> None:  # type: ignore[no-untyped-def]
+def test_agenda_items_before_minute_0_are_out_even_when_the_duration_is_bad(check: CheckPage) -> None:
     text = WEBINAR.replace("duration: 90", "duration: -1").replace("{at: 0, title: 开场}", "{at: -5, title: 开场}")
     assert [(p.line, p.field, p.message) for p in check(text).problems] == [
         (9, "webinar.duration", "must be more than 0 minutes"),
@@ -506,7 +514,7 @@ def test_agenda_items_before_minute_0_are_out_even_when_the_duration_is_bad(chec
     ]
 
 
-def test_a_webinar_block_that_is_not_a_mapping(check) -> None:  # type: ignore[no-untyped-def]
+def test_a_webinar_block_that_is_not_a_mapping(check: CheckPage) -> None:
     text = WEBINAR.split("webinar:\n")[0] + "webinar: 2026-10-15\n---\n"
     problem = only(check(text))
     assert (problem.line, problem.field) == (7, "webinar")
@@ -543,13 +551,13 @@ def test_split_front_matter(text: str, expected: tuple[str | None, int, str]) ->
     ],
 )
 def test_every_error_shows_the_value_as_typed_when_its_message_does_not_quote_it(
-    check: Callable[..., PageCheck], old: str, new: str, shown: str
+    check: CheckPage, old: str, new: str, shown: str
 ) -> None:
     page = WEBINAR if "duration" in old else VALID
     problem = only(check(page.replace(old, new)))
     assert str(problem).endswith(shown)
 
 
-def test_a_message_that_quotes_the_value_does_not_repeat_it(check) -> None:  # type: ignore[no-untyped-def]
+def test_a_message_that_quotes_the_value_does_not_repeat_it(check: CheckPage) -> None:
     problem = only(check(VALID.replace("stage: mofu", "stage: mofo")))
     assert "you wrote" not in str(problem) and "'mofo'" in str(problem)
