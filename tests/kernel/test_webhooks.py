@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -19,6 +21,9 @@ from personalize.webhooks import (
 )
 from tests.analytics.report_helpers import account
 
+if TYPE_CHECKING:
+    from tests.receiver import Receiver
+
 LEAD = {
     "lead_id": "L-1", "ts": "2026-11-23T09:15:02.123Z", "name": "周杰", "company": "恒锐精工有限公司",
     "email": "zhou@acc-001.example", "phone": "13800000000", "role": "IT 经理", "account_id": "ACC-001",
@@ -34,7 +39,7 @@ def _lead() -> Message:
     return lead_message(LEAD, account("ACC-001", "恒锐精工", tier=1, owner="王芳"))
 
 
-def test_the_json_format_carries_the_lead_keys(receivers) -> None:  # type: ignore[no-untyped-def]
+def test_the_json_format_carries_the_lead_keys(receivers: Callable[..., Receiver]) -> None:
     receiver = receivers()
     send(Webhook(receiver.url), _lead(), FAST)
     (body,) = receiver.posts
@@ -55,7 +60,12 @@ def test_the_json_format_carries_the_lead_keys(receivers) -> None:  # type: igno
         ("slack", None, lambda b: set(b) == {"text"}),
     ],
 )  # fmt: skip
-def test_each_chat_format_gets_its_shape_with_the_facts_in_chinese(receivers, fmt, answer, shape) -> None:  # type: ignore[no-untyped-def]
+def test_each_chat_format_gets_its_shape_with_the_facts_in_chinese(
+    receivers: Callable[..., Receiver],
+    fmt: str,
+    answer: dict[str, int | str] | None,
+    shape: Callable[[dict[str, Any]], object],
+) -> None:
     receiver = receivers(answer=answer)
     send(Webhook(receiver.url, format=fmt), _lead(), FAST, dashboard_url="https://abm.example.com/_abm/dashboard/")
     (body,) = receiver.posts
@@ -66,7 +76,7 @@ def test_each_chat_format_gets_its_shape_with_the_facts_in_chinese(receivers, fm
     assert "https://abm.example.com/_abm/dashboard/accounts/ACC-001" in text
 
 
-def test_a_wecom_answer_with_a_nonzero_errcode_is_a_failed_delivery(receivers) -> None:  # type: ignore[no-untyped-def]
+def test_a_wecom_answer_with_a_nonzero_errcode_is_a_failed_delivery(receivers: Callable[..., Receiver]) -> None:
     receiver = receivers(answer={"errcode": 93000, "errmsg": "invalid webhook url"})
     with pytest.raises(DeliveryError, match="errcode 93000: invalid webhook url"):
         send(Webhook(receiver.url + "?key=secret-token", format="wecom"), _lead(), FAST)
@@ -76,7 +86,7 @@ def test_a_wecom_answer_with_a_nonzero_errcode_is_a_failed_delivery(receivers) -
     assert "secret-token" not in str(caught.value)  # the robot's token never lands in a log
 
 
-def test_a_signed_dingtalk_robot_gets_timestamp_and_sign(receivers) -> None:  # type: ignore[no-untyped-def]
+def test_a_signed_dingtalk_robot_gets_timestamp_and_sign(receivers: Callable[..., Receiver]) -> None:
     receiver = receivers(answer={"errcode": 0})
     send(Webhook(receiver.url + "?access_token=t", format="dingtalk", secret="SEC123"), _lead(), FAST)
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(receiver.paths[0]).query)
