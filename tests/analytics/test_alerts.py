@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,6 +18,9 @@ from personalize.webhooks import DeliveryError, Retry, post_json
 from tests.analytics.abm_cli import run_abm
 from tests.analytics.report_helpers import account, at, book, event, report_context
 from tests.conftest import REPO, free_port
+
+if TYPE_CHECKING:
+    from tests.receiver import Receiver
 
 #: the kinds the `store` fixture raises (its lead is older than the SLA window)
 VISIT_KINDS = tuple(kind for kind in KINDS if kind != "sla_breach")
@@ -80,7 +84,7 @@ def sent_alert_keys(store: Path) -> list[str]:
     return [row["alert_key"] for row in rows]
 
 
-def test_each_alert_reaches_the_receiver_once_across_two_runs(store: Path, receivers) -> None:  # type: ignore[no-untyped-def]
+def test_each_alert_reaches_the_receiver_once_across_two_runs(store: Path, receivers: Callable[..., Receiver]) -> None:
     receiver = receivers()
     first = alerts(store, "--webhook", receiver.url)
     assert first.exit_code == 0, first.stderr
@@ -108,7 +112,9 @@ def test_each_alert_reaches_the_receiver_once_across_two_runs(store: Path, recei
     assert len(sent_alert_keys(store)) == 4
 
 
-def test_a_5xx_answer_is_retried_with_backoff_and_the_alert_delivered(store: Path, receivers) -> None:  # type: ignore[no-untyped-def]
+def test_a_5xx_answer_is_retried_with_backoff_and_the_alert_delivered(
+    store: Path, receivers: Callable[..., Receiver]
+) -> None:
     receiver = receivers(fail_first=2, status=503)
     result = alerts(store, "--webhook", receiver.url, "--tries", 3)
     assert result.exit_code == 0, result.stderr
@@ -116,7 +122,9 @@ def test_a_5xx_answer_is_retried_with_backoff_and_the_alert_delivered(store: Pat
     assert len(sent_alert_keys(store)) == 4
 
 
-def test_a_receiver_that_is_down_fails_the_run_and_the_next_run_sends_everything(store: Path, receivers) -> None:  # type: ignore[no-untyped-def]
+def test_a_receiver_that_is_down_fails_the_run_and_the_next_run_sends_everything(
+    store: Path, receivers: Callable[..., Receiver]
+) -> None:
     port = free_port()
     down = alerts(store, "--webhook", f"http://127.0.0.1:{port}/hook", "--tries", 2)
     assert down.exit_code == 1
@@ -128,14 +136,14 @@ def test_a_receiver_that_is_down_fails_the_run_and_the_next_run_sends_everything
     assert sorted(post["kind"] for post in receiver.posts) == sorted(VISIT_KINDS)
 
 
-def test_a_4xx_answer_is_not_retried_and_fails_the_run(store: Path, receivers) -> None:  # type: ignore[no-untyped-def]
+def test_a_4xx_answer_is_not_retried_and_fails_the_run(store: Path, receivers: Callable[..., Receiver]) -> None:
     receiver = receivers(fail_first=100, status=400)
     result = alerts(store, "--webhook", receiver.url, "--tries", 3)
     assert result.exit_code == 1 and "HTTP 400" in result.stderr
     assert receiver.requests == 4 and sent_alert_keys(store) == []
 
 
-def test_dry_run_prints_the_payloads_and_sends_nothing(store: Path, receivers) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_prints_the_payloads_and_sends_nothing(store: Path, receivers: Callable[..., Receiver]) -> None:
     receiver = receivers()
     result = alerts(store, "--dry-run")
     assert result.exit_code == 0, result.stderr

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from click.testing import Result
 
 from analytics.period import iso
 from analytics.store import Store
 from tests.analytics.abm_cli import run_abm
 from tests.conftest import REPO
+
+if TYPE_CHECKING:
+    from tests.receiver import Receiver
 
 ACCOUNTS_CSV = """id,name,domains,industry,tier,owner
 ACC-001,恒锐精工,hengrui.example,manufacturing,1,王芳
@@ -64,12 +71,14 @@ kinds = ["sla_breach"]
     return path
 
 
-def _alerts(store: Path, *args: object):  # type: ignore[no-untyped-def]
+def _alerts(store: Path, *args: object) -> Result:
     return run_abm("alerts", "--db", store, "--accounts", store.parent / "accounts.csv",
                    "--taxonomy", REPO / "taxonomy.yml", "--backoff", 0.01, *args)  # fmt: skip
 
 
-def test_alerts_go_to_their_owners_and_an_sla_breach_is_sent_once(tmp_path: Path, receivers) -> None:  # type: ignore[no-untyped-def]
+def test_alerts_go_to_their_owners_and_an_sla_breach_is_sent_once(
+    tmp_path: Path, receivers: Callable[..., Receiver]
+) -> None:
     store = _store(tmp_path)
     wang, li = receivers(answer={"errcode": 0}), receivers(answer={"errcode": 0})
     manager = receivers(answer={"code": 0})
@@ -87,7 +96,9 @@ def test_alerts_go_to_their_owners_and_an_sla_breach_is_sent_once(tmp_path: Path
     assert not any("孙丽" in c or "钱进" in c for c in cards)  # contacted in time / still within the SLA
 
 
-def test_a_refusing_robot_fails_the_run_and_only_it_is_tried_again(tmp_path: Path, receivers) -> None:  # type: ignore[no-untyped-def]
+def test_a_refusing_robot_fails_the_run_and_only_it_is_tried_again(
+    tmp_path: Path, receivers: Callable[..., Receiver]
+) -> None:
     store = _store(tmp_path)
     wang = receivers(answer={"errcode": 0})
     li = receivers(answer={"errcode": 310000, "errmsg": "keywords not in content"})

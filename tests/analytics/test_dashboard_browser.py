@@ -3,7 +3,9 @@ asks any host other than the edge for anything."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from starlette.applications import Starlette
@@ -11,11 +13,17 @@ from starlette.routing import Mount
 
 from tests.analytics.test_web import PATH, TOKEN, mount_of, store_settings
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+    from starlette.types import ASGIApp
+
+    from tests.conftest import LiveServer
+
 pytestmark = pytest.mark.browser
 
 
-def test_the_dashboard_in_chromium_needs_a_login_and_stays_on_this_host(  # type: ignore[no-untyped-def]
-    browser, live_server, artifacts: Path, tmp_path: Path
+def test_the_dashboard_in_chromium_needs_a_login_and_stays_on_this_host(
+    browser: Browser, live_server: Callable[[ASGIApp], LiveServer], artifacts: Path, tmp_path: Path
 ) -> None:
     path, app = mount_of(store_settings(tmp_path))
     server = live_server(Starlette(routes=[Mount(path, app=app)]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -66,7 +66,9 @@ def server() -> Iterator[LiveServer]:
     ids=["none", "wrong bearer", "empty bearer", "unknown scheme", "wrong basic", "bad basic", "forged cookie",
          "token as cookie"],
 )
-def test_without_valid_credentials_the_answer_is_401_with_a_login_challenge(server, headers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def test_without_valid_credentials_the_answer_is_401_with_a_login_challenge(
+    server: LiveServer, headers: dict[str, str]
+) -> None:
     response = httpx.get(f"{server.url}{PATH}/", headers=headers)
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith("Basic ")
@@ -79,7 +81,7 @@ def test_without_valid_credentials_the_answer_is_401_with_a_login_challenge(serv
     [{"Authorization": f"Bearer {TOKEN}"}, basic("marketing", TOKEN), basic("", TOKEN)],
     ids=["bearer", "basic", "basic without user"],
 )
-def test_a_valid_token_gets_the_dashboard(server, headers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def test_a_valid_token_gets_the_dashboard(server: LiveServer, headers: dict[str, str]) -> None:
     response = httpx.get(f"{server.url}{PATH}/", headers=headers)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -88,7 +90,7 @@ def test_a_valid_token_gets_the_dashboard(server, headers: dict[str, str]) -> No
     assert "default-src 'none'" in response.headers["content-security-policy"]
 
 
-def test_token_in_the_address_becomes_a_cookie_and_leaves_the_address(server) -> None:  # type: ignore[no-untyped-def]
+def test_token_in_the_address_becomes_a_cookie_and_leaves_the_address(server: LiveServer) -> None:
     with httpx.Client(base_url=server.url) as client:
         first = client.get(f"{PATH}/?token={TOKEN}&tab=signals")
         assert first.status_code == 303
@@ -101,7 +103,9 @@ def test_token_in_the_address_becomes_a_cookie_and_leaves_the_address(server) ->
     assert httpx.get(f"{server.url}{PATH}/").status_code == 401  # a new client has no cookie
 
 
-def test_without_a_configured_token_nobody_gets_in_and_the_answer_says_how_to_set_one(live_server) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_configured_token_nobody_gets_in_and_the_answer_says_how_to_set_one(
+    live_server: Callable[[ASGIApp], LiveServer]
+) -> None:
     for token in (None, ""):
         server = live_server(mounted(token))
         for headers in ({}, {"Authorization": "Bearer"}, basic("", ""), {"Authorization": "Bearer None"}):
@@ -111,7 +115,7 @@ def test_without_a_configured_token_nobody_gets_in_and_the_answer_says_how_to_se
         assert httpx.get(f"{server.url}{PATH}/?token=").status_code == 401
 
 
-def test_the_dashboard_is_rendered_once_per_cache_period(live_server) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_is_rendered_once_per_cache_period(live_server: Callable[[ASGIApp], LiveServer]) -> None:
     calls: list[int] = []
 
     def render() -> str:
@@ -125,7 +129,9 @@ def test_the_dashboard_is_rendered_once_per_cache_period(live_server) -> None:  
     assert httpx.get(f"{server.url}{PATH}/").status_code == 401 and len(calls) == 1
 
 
-def test_a_missing_store_is_a_503_that_names_it_after_login(live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_store_is_a_503_that_names_it_after_login(
+    live_server: Callable[[ASGIApp], LiveServer], tmp_path: Path
+) -> None:
     settings = SimpleNamespace(db=str(tmp_path / "missing.sqlite"), dashboard_token=TOKEN, dashboard_path=PATH)
     path, app = mount_of(settings)
     assert path == PATH
@@ -135,7 +141,9 @@ def test_a_missing_store_is_a_503_that_names_it_after_login(live_server, tmp_pat
     assert response.status_code == 503 and "missing.sqlite" in response.text
 
 
-def test_the_mount_defaults_to_its_path_and_stays_closed_with_bare_settings(live_server) -> None:  # type: ignore[no-untyped-def]
+def test_the_mount_defaults_to_its_path_and_stays_closed_with_bare_settings(
+    live_server: Callable[[ASGIApp], LiveServer]
+) -> None:
     path, app = mount_of(SimpleNamespace())
     assert path == PATH
     server = live_server(app)
@@ -173,7 +181,9 @@ def store_settings(tmp_path: Path, token: str | None = TOKEN) -> SimpleNamespace
                            dashboard_token=token)  # fmt: skip
 
 
-def test_the_mounted_dashboard_shows_the_store_of_the_settings(live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_mounted_dashboard_shows_the_store_of_the_settings(
+    live_server: Callable[[ASGIApp], LiveServer], tmp_path: Path
+) -> None:
     path, app = mount_of(store_settings(tmp_path))
     server = live_server(Starlette(routes=[Mount(path, app=app)]))
     assert httpx.get(f"{server.url}{PATH}/").status_code == 401

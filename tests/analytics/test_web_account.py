@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -12,15 +14,23 @@ from starlette.routing import Mount
 
 from tests.analytics.test_web import PATH, TOKEN, mount_of, store_settings
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+    from starlette.types import ASGIApp
+
+    from tests.conftest import LiveServer
+
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-def serve(live_server, tmp_path: Path):  # type: ignore[no-untyped-def]
+def serve(live_server: Callable[[ASGIApp], LiveServer], tmp_path: Path) -> LiveServer:
     path, app = mount_of(store_settings(tmp_path))
     return live_server(Starlette(routes=[Mount(path, app=app)]))
 
 
-def test_every_account_row_links_to_its_page_behind_the_login(live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_account_row_links_to_its_page_behind_the_login(
+    live_server: Callable[[ASGIApp], LiveServer], tmp_path: Path
+) -> None:
     server = serve(live_server, tmp_path)
     dashboard = httpx.get(f"{server.url}{PATH}/", headers=AUTH).text
     links = re.findall(r'<a href="(accounts/[^"]+)">', dashboard)
@@ -37,7 +47,9 @@ def test_every_account_row_links_to_its_page_behind_the_login(live_server, tmp_p
 
 
 @pytest.mark.browser
-def test_the_account_page_fits_a_phone_in_chromium(browser, live_server, artifacts: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_account_page_fits_a_phone_in_chromium(
+    browser: Browser, live_server: Callable[[ASGIApp], LiveServer], artifacts: Path, tmp_path: Path
+) -> None:
     server = serve(live_server, tmp_path)
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True, locale="zh-CN")  # fmt: skip
