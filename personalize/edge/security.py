@@ -90,8 +90,7 @@ class PageHeaders:
             if hashes not in lists:
                 lists[hashes] = self._lists(hashes)
         self.plain, self.https = lists[every_page]
-        self.policy = self.plain[0][1].decode("ascii")
-        self._pages = {url: lists[hashes] for url, hashes in own.items()}
+        self._pages: dict[str | None, tuple[list[Header], list[Header]]] = {url: lists[h] for url, h in own.items()}
 
     def _lists(self, hashes: frozenset[str]) -> tuple[list[Header], list[Header]]:
         plain: list[Header] = [
@@ -105,8 +104,7 @@ class PageHeaders:
 
     def for_page(self, url: str | None, secure: bool) -> list[Header]:
         """The headers of the page at this site-relative URL (`SplitPage.url`); every page's for None or another URL."""
-        lists = self._pages.get(url, (self.plain, self.https)) if url is not None else (self.plain, self.https)
-        return lists[secure]
+        return self._pages.get(url, (self.plain, self.https))[secure]
 
     def for_request(self, secure: bool) -> list[Header]:
         return self.https if secure else self.plain
