@@ -178,6 +178,8 @@ _INSERT_EVENT = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.
 #: An event already stored (a retried batch, a replayed spool, a re-imported export) is skipped.
 _SKIP_STORED = f" ON CONFLICT ({ID_FIELD}) DO NOTHING"
 _INSERT_LEAD = f"INSERT INTO leads ({', '.join(LEAD_FIELDS)}) VALUES ({', '.join('?' * len(LEAD_FIELDS))})"
+#: A lead the edge takes: one already stored (a proxy re-sent its post to another edge) is skipped.
+_INSERT_NEW_LEAD = _INSERT_LEAD + " ON CONFLICT (lead_id) DO NOTHING"
 
 
 @lru_cache(maxsize=ROWS_PER_STATEMENT)
@@ -254,7 +256,7 @@ def write_lead(db: str, row: Mapping[str, Any], webhook_ids: Sequence[str] = (),
 
 def _store_lead(connection: Connection, row: Mapping[str, Any], webhook_ids: Sequence[str]) -> bool:
     with connection:
-        cursor = connection.execute(_INSERT_LEAD + " ON CONFLICT (lead_id) DO NOTHING", [row.get(name) for name in LEAD_FIELDS])
+        cursor = connection.execute(_INSERT_NEW_LEAD, [row.get(name) for name in LEAD_FIELDS])
         if cursor.rowcount == 0:  # stored before, with its deliveries
             return False
         due = row.get("ts")  # the lead's own time: due at once

@@ -299,7 +299,7 @@ def create_app(settings: Settings) -> EdgeApp:
         """The site's own 404 page, the same for a missing page and a private one (it reveals nothing)."""
         coding, body = edge.not_found.pick(request.headers.get("accept-encoding", "").encode("latin-1") or None)
         secure = edge.visitors.read(request.scope, {}, use_link=False).secure
-        headers = {"vary": "Accept-Encoding", **{name.decode(): value.decode() for name, value in edge.page_headers.for_request(secure)},
+        headers = {"vary": "Accept-Encoding", **{name.decode(): value.decode() for name, value in edge.page_headers.for_page(None, secure)},
                    **({"content-encoding": HEADER[coding].decode()} if coding != IDENTITY else {})}
         return Response(body, 404, headers=headers, media_type="text/html; charset=utf-8")
 

@@ -73,14 +73,14 @@ def content_security_policy(script_hashes: Iterable[str], framing: str) -> str:
 class PageHeaders:
     """The header lists of HTML answers, built once; a request only picks one.
 
-    `for_page(url, secure)`: the page's own policy; `for_request(secure)`: one that allows every page's
-    scripts, for answers drawn from no page the site lists.
+    `for_page(url, secure)`: the page's own policy; for None (or a URL the site does not list) one that
+    allows every page's scripts, for answers drawn from no listed page.
     """
 
     def __init__(
         self, pages: Mapping[str, bytes], framing: str, *, shared: Iterable[bytes] = (), unlisted: Iterable[bytes] = ()
     ) -> None:
-        """`shared`: fragments any page may show; `unlisted`: pages answered with `for_request` (the 404)."""
+        """`shared`: fragments any page may show; `unlisted`: pages answered as `for_page(None)` (the 404)."""
         self.framing = framing
         everywhere = _hashes(shared)
         own = {url: _hashes([html]) | everywhere for url, html in pages.items()}
@@ -105,9 +105,6 @@ class PageHeaders:
     def for_page(self, url: str | None, secure: bool) -> list[Header]:
         """The headers of the page at this site-relative URL (`SplitPage.url`); every page's for None or another URL."""
         return self._pages.get(url, (self.plain, self.https))[secure]
-
-    def for_request(self, secure: bool) -> list[Header]:
-        return self.https if secure else self.plain
 
 
 def _hashes(pages: Iterable[bytes]) -> frozenset[str]:

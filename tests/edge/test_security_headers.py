@@ -75,7 +75,7 @@ def test_pages_404_and_lead_answers_carry_the_headers_hsts_only_over_https(demo_
     assert "strict-transport-security" not in spoofed.headers
 
 
-def test_each_page_allows_exactly_its_own_inline_scripts_and_every_page_works(demo_edge: Any, built_site: Path) -> None:
+def test_each_page_allows_exactly_its_own_inline_scripts_and_the_404_all_of_them(demo_edge: Any, built_site: Path) -> None:
     scripts = {}  # request path -> the hashes of the inline scripts its built file holds
     for file in (built_site / "site").rglob("*.html"):
         relative = file.relative_to(built_site / "site").as_posix()
@@ -97,7 +97,7 @@ def test_each_page_allows_exactly_its_own_inline_scripts_and_every_page_works(de
 
 
 def test_framing_sameorigin_is_a_setting() -> None:
-    headers = dict(PageHeaders({"": b"<script>a()</script>"}, "sameorigin").for_request(False))
+    headers = dict(PageHeaders({"": b"<script>a()</script>"}, "sameorigin").for_page(None, False))
     assert b"frame-ancestors 'self'" in headers[b"content-security-policy"]
     assert headers[b"x-frame-options"] == b"SAMEORIGIN"
     assert script_hash("a()").encode() in headers[b"content-security-policy"]
