@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from personalize.database import Connection, connect, insert_event_statements, insert_events  # noqa: E402
-from personalize.edge.event_writer import event_row, new_event_id, utc_now  # noqa: E402
+from personalize.edge.event_rows import event_row, new_event_id, utc_now  # noqa: E402
 from tests.postgres import throwaway_cluster  # noqa: E402
 
 Insert = Callable[[Connection, Sequence[Sequence[Any]]], int]

@@ -12,7 +12,7 @@ from typing import Any
 from analytics.imports.event_export import export_events, import_events
 from analytics.store import Store
 from personalize.database import Connection, connect, connect_sqlite, insert_events
-from personalize.edge.event_writer import event_row
+from personalize.edge.event_rows import event_row
 from personalize.events import EVENT_COLUMNS, ID_FIELD, MIGRATIONS
 from tests.postgres import postgres_cluster, postgres_url
 

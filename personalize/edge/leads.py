@@ -27,7 +27,7 @@ from starlette.responses import Response
 from personalize.accounts import Account, AccountBook
 from personalize.database import DATABASE_ERRORS, LeadWriter
 from personalize.edge.cookies import VisitorCookies
-from personalize.edge.event_writer import request_event_id, utc_now
+from personalize.edge.event_rows import request_event_id, utc_now
 from personalize.edge.outbox import Outbox
 from personalize.edge.recorder import EventRecorder
 from personalize.edge.security import PageHeaders

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any, Final, Protocol
 
-from personalize.edge.event_writer import new_event_id, request_event_id, utc_now
+from personalize.edge.event_rows import new_event_id, request_event_id, utc_now
 from personalize.edge.holdout import Holdout
 from personalize.edge.visitor import VisitorContext
 from personalize.events import EVENT_COLUMNS, UTM_FIELDS

@@ -335,7 +335,7 @@ def test_event_rows_are_built_in_the_stores_column_order() -> None:
 
     from personalize.accounts import Account
     from personalize.edge.bots import Agent
-    from personalize.edge.event_writer import event_row
+    from personalize.edge.event_rows import event_row
     from personalize.edge.geoip import GeoFacts
     from personalize.edge.holdout import Holdout
     from personalize.edge.recorder import EventRecorder

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from personalize.database import ROWS_PER_STATEMENT, connect_sqlite
-from personalize.edge.event_writer import EventLog, event_row, utc_now
+from personalize.edge.event_rows import event_row, utc_now
+from personalize.edge.event_writer import EventLog
 from personalize.events import EVENT_COLUMNS as COLUMNS
 from personalize.events import EVENT_FIELDS
 

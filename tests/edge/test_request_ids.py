@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from personalize.edge.event_writer import request_event_id
+from personalize.edge.event_rows import request_event_id
 from tests.edge.edge_client import Edge, root, rows, start_edge
 from tests.edge.test_leads import GOOD, _form
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from personalize.edge import spool_lines
-from personalize.edge.event_writer import event_row, utc_now
+from personalize.edge.event_rows import event_row, utc_now
 from personalize.edge.spool import read_segment
 from personalize.events import EVENT_COLUMNS
 

@@ -15,7 +15,8 @@ import pytest
 
 from personalize.database import connect_sqlite
 from personalize.edge.app import create_app
-from personalize.edge.event_writer import EventLog, event_row, utc_now
+from personalize.edge.event_rows import event_row, utc_now
+from personalize.edge.event_writer import EventLog
 from personalize.edge.spool import Spool
 from personalize.errors import ConfigError
 from tests.edge.edge_client import Edge, root, start_edge

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from personalize.database import DATABASE_ERRORS, LeadWriter, connect, insert_events
-from personalize.edge.event_writer import event_row, utc_now
+from personalize.edge.event_rows import event_row, utc_now
 from personalize.edge.leads import lead_row
 from personalize.events import EVENT_COLUMNS
 from tests.postgres import PostgresCluster, postgres_cluster, postgres_url
