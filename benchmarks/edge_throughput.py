@@ -6,8 +6,8 @@ Both run under the same uvicorn (a subprocess, 1 worker, no access log) and the 
 account) and logs one event per page (through the spool). Baseline: the raw ASGI app. Goals: ratio >= 0.50,
 p99 < 20 ms, events lost = 0. On a shared machine the load of others drifts, so the two servers
 take turns (`--rounds`, each side `--duration` seconds per round) and the ratio is of the totals.
-Each side's server CPU per request (its process, all threads; /proc) is printed too, and the ratio of
-those: it depends much less on what else runs, so it shows where the edge's time goes.
+Each side's server CPU per request (its processes, the edge's event writer included, all threads;
+/proc) is printed too, and the ratio of those: it depends much less on what else runs, so it shows where the edge's time goes.
 
 `--compressed` sends `Accept-Encoding: br, gzip` (wrk and the probe): the baseline then serves the
 very bytes the edge compressed, with the same Content-Encoding (goal: ratio >= 0.45). `--path`
@@ -126,23 +126,24 @@ def wrk(url: str, script: Path, duration: int, connections: int) -> dict[str, fl
     return {"rate": rate, "count": count, "p99_ms": p99, "non_2xx": int(errors.group(1)) if errors else 0}
 
 
-def cpu_seconds(process: subprocess.Popen[bytes]) -> dict[int, float]:
-    """User + system CPU of each thread of a server process (thread id -> seconds)."""
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU of each thread of a server's processes (thread id -> seconds)."""
     ticks = os.sysconf("SC_CLK_TCK")
     seconds = {}
-    for task in Path(f"/proc/{process.pid}/task").iterdir():
-        fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-        seconds[int(task.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    for pid in pids:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            seconds[int(task.name)] = (int(fields[11]) + int(fields[12])) / ticks
     return seconds
 
 
 def measure(
-    process: subprocess.Popen[bytes], url: str, script: Path, options: argparse.Namespace
+    pids: list[int], url: str, script: Path, options: argparse.Namespace
 ) -> tuple[dict[str, float], dict[int, float]]:
     """One wrk run against a server, and the CPU each of its threads spent meanwhile."""
-    before = cpu_seconds(process)
+    before = cpu_seconds(pids)
     result = wrk(url, script, options.duration, options.connections)
-    after = cpu_seconds(process)
+    after = cpu_seconds(pids)
     return result, {thread: spent - before.get(thread, 0.0) for thread, spent in after.items()}
 
 
@@ -156,7 +157,8 @@ def cpu_line(runs: list[dict[str, float]], cpu: dict[int, float], main_thread: i
     count = sum(run["count"] for run in runs)
     others = sum(spent for thread, spent in cpu.items() if thread != main_thread)
     return (f"{sum(cpu.values()) / count * 1e6:.0f} us per request "
-            f"(event loop {cpu.get(main_thread, 0.0) / count * 1e6:.0f}, other threads {others / count * 1e6:.0f})")
+            f"(event loop {cpu.get(main_thread, 0.0) / count * 1e6:.0f}, "
+            f"other threads and the event writer process {others / count * 1e6:.0f})")
 
 
 def cpu_ratio(
@@ -171,14 +173,14 @@ def cpu_ratio(
 
 
 def take_turns(
-    sides: list[tuple[str, subprocess.Popen[bytes], int]], page: str, script: Path, options: argparse.Namespace
+    sides: list[tuple[str, list[int], int]], page: str, script: Path, options: argparse.Namespace
 ) -> tuple[dict[str, list[dict[str, float]]], dict[str, dict[int, float]]]:
     """Each side's wrk runs and its threads' CPU, the sides taking turns for `--rounds`."""
     runs: dict[str, list[dict[str, float]]] = {side: [] for side, _, _ in sides}
     cpu: dict[str, dict[int, float]] = {side: {} for side, _, _ in sides}
     for _ in range(options.rounds):
-        for side, process, port in sides:
-            run, spent = measure(process, f"http://127.0.0.1:{port}{page}", script, options)
+        for side, pids, port in sides:
+            run, spent = measure(pids, f"http://127.0.0.1:{port}{page}", script, options)
             runs[side].append({**run, "duration": options.duration})
             for thread, seconds in spent.items():
                 cpu[side][thread] = cpu[side].get(thread, 0.0) + seconds
@@ -232,7 +234,9 @@ def main() -> None:
         (work / "raw.py").write_text(RAW_APP.format(extra=extra))
         raw = serve(["raw:app"], raw_port, {}, work)
         try:
-            runs, cpu = take_turns([("baseline", raw, raw_port), ("edge", edge, edge_port)], page, script, options)
+            writer = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{edge_port}/healthz").read())["events"]["writer_pid"]
+            sides = [("baseline", [raw.pid], raw_port), ("edge", [edge.pid, writer], edge_port)]
+            runs, cpu = take_turns(sides, page, script, options)
         finally:
             raw.terminate()
             raw.wait()

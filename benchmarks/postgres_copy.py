@@ -4,7 +4,7 @@ A throwaway cluster (tests/postgres.py: initdb/pg_ctl on loopback, fsync off) ho
 one per path, each migrated like an edge's store. Each round writes one batch of new edge-like events
 with each path, in alternating order, so a noisy neighbour slows both alike; then the same batch
 again (a spool replayed: every row skipped). Printed per batch size: the median wall time and the
-writer thread's CPU time per batch (its share of the GIL, which the edge's event loop also needs),
+writer's CPU time per batch (taken from the cores the edge's event loop also needs),
 and the ratio INSERT / COPY (above 1: COPY is faster).
 
     .venv/bin/python benchmarks/postgres_copy.py [--rounds 30] [--batches 100,1000]

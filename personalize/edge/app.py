@@ -31,7 +31,7 @@ from personalize.edge.clientip import parse_trusted
 from personalize.edge.cookies import VisitorCookies
 from personalize.edge.downloads import DownloadLog
 from personalize.edge.encoding import CODINGS, HEADER, IDENTITY, PAGES, Encodings, accept_encoding
-from personalize.edge.event_writer import EventLog, event_health
+from personalize.edge.event_log import EventLog, event_health
 from personalize.edge.fill import DEFAULT, FilledPages, Served, variant_chain
 from personalize.edge.gating import GatingPolicy
 from personalize.edge.geoip import GeoIP

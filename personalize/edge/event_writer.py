@@ -1,193 +1,154 @@
-"""Events go through a spool file and a bounded in-memory buffer to a writer thread that inserts them in batches.
+"""The event writer: a process beside each edge process that moves its spooled events into the store.
 
-A page never waits for the database: `put()` writes the event to this process's spool
-(`personalize.edge.spool`, one copy into a mapped file, no system call: it survives a ``kill -9``) and appends it to a deque.
-The writer inserts up to `batch` rows per transaction every `interval` seconds (sooner when a batch
-is full) and on shutdown, rotates spool segments and deletes them once their rows are committed,
-and at start-up replays the spools of dead edge processes. A locked, full, removed or unreachable
-store is counted and logged; the rows stay in the buffer (and the spool) and are retried. When the
-buffer is full, new events still go to the spool and are read back from it once the store keeps up.
-Every event has an `event_id`; the store skips ids it has, so retries and replays never double.
-Big batches cost the writer less per row (fewer commits, index pages written once); the inserts
-themselves are `personalize.database`'s.
+Why a process: the edge's event loop only copies each event into its spool (`spool`); inserting it
+costs about as much CPU again, and in a thread of the edge that work shared the GIL with the pages.
+Here it runs on another core at a lower priority (`NICENESS`): under a burst pages come first and
+the spool holds the backlog, which the writer catches up on once the burst is over.
+
+Every `interval` seconds, and at once when its edge asks (a flush), the writer makes one pass:
+- the lines its edge appended since the last pass go in, up to `batch` rows per transaction, and
+  each segment is deleted once it is committed and a later one exists;
+- the directories of dead edge processes are taken over and replayed (`spool.orphan_segments`).
+A locked, full, removed or unreachable store is counted and retried on the next pass from the same
+line. Every event has an `event_id`; the store skips ids it has, so retries and replays never double.
+After each pass the writer tells its edge where it got to: one JSON line on stdout (`EventWriter.status`).
+When its edge closes its spool or dies (stdin ends), the writer takes the edge's directory over,
+commits what is left (retrying for up to `linger` seconds while the store fails) and exits.
+
+The edge starts it as ``python -m personalize.edge.event_writer`` and writes its settings as one JSON
+line on stdin (the store's URL may hold a password: never on a command line).
 """
 
 from __future__ import annotations
 
-import itertools
+import contextlib
+import json
 import logging
 import os
-import threading
+import select
+import sys
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from personalize.database import DATABASE_ERRORS, RETRYABLE, Connection, connect, insert_events, store_target
 from personalize.edge.event_rows import utc_now
-from personalize.edge.spool import Segment, Spool, read_segment
+from personalize.edge.spool import (
+    LOCK,
+    SUFFIX,
+    SegmentReader,
+    lock_directory,
+    orphan_segments,
+    read_segment,
+    written_lines,
+)
 
 log = logging.getLogger("abm.edge.events")
 
+#: The writer's CPU priority below its edge's (see the module's note).
+NICENESS = 10
+#: A flush request on the writer's stdin.
+WAKE = b"f"
 
-class EventLog:
-    """The spool, the bounded buffer and its batching writer thread."""
+
+class EventWriter:
+    """Moves the events of one edge's spool directory, and of dead edges' directories, into the store."""
 
     def __init__(
         self,
         connect: Callable[[], Connection],
+        root: Path,
+        own: Path | None,
         *,
-        capacity: int = 100_000,
         batch: int = 1000,
-        interval: float = 0.5,
-        spool: Spool | None = None,
         store_file: str | None = None,
     ) -> None:
         self._connect = connect
-        self._buffer: deque[tuple[Any, ...] | Segment] = deque()
-        self.capacity = capacity
+        self.root = root
+        self.own = own  # the edge's directory; None: replay dead edges' only
         self.batch = batch
-        self.interval = interval
-        self.spool = spool
         self.store_file = store_file  # a SQLite file: reopened if it is removed while serving
         self.written = 0
-        self.dropped = 0
+        self.dropped = 0  # rows the store refused on their own (they never would fit)
         self.duplicates = 0  # rows the store had already (a retry after an unknown commit, a replay)
-        self.spooled_only = 0  # accepted while the buffer was full: read back from the spool later
-        self.replayed = 0  # rows read back from a spool that were new to the store
+        self.replayed = 0  # rows of dead edges' spools that were new to the store
         self.write_failures = 0
         self.last_error: str | None = None
         self.failing_since: str | None = None  # UTC time of the first failed write since the last good one
-        self._inflight = 0  # rows taken from the buffer whose transaction has not committed yet
-        self._overflowed = False  # the current spool segment holds rows the buffer does not
-        self._orphans: Iterator[Path] | None = None  # dead edges' segments still to replay
-        self._orphan: Path | None = None
+        self.replay_pending = True  # dead edges' spools not (all) replayed yet
+        self._connection: Connection | None = None
         self._identity: tuple[int, int] | None = None
-        self._lock = threading.Lock()  # spool and buffer in the same order
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._idle = threading.Condition()
-        self._thread: threading.Thread | None = None
+        self._offsets: dict[Path, int] = {}  # bytes of each own segment read and committed
+        self._lines: dict[Path, int] = {}  # its event lines read and committed
+        self._readers: dict[Path, SegmentReader | None] = {}
+        self._progress = (1, 0)  # (first own segment not all committed, its lines committed)
 
     @classmethod
-    def open(cls, db: str, *, spool_dir: Path | None = None, **options: Any) -> EventLog:
-        """An event log writing to a SQLite path or PostgreSQL URL (opened and migrated now, so a bad store fails at start-up)."""
-        connect(db).close()
+    def open(cls, db: str, root: Path, own: Path | None, **options: Any) -> EventWriter:
         target = store_target(db)
-        spool = Spool(spool_dir) if spool_dir is not None else None
         store_file = None if target.postgres else target.location
-        return cls(lambda: connect(db, timeout=1.0), spool=spool, store_file=store_file, **options)
+        return cls(lambda: connect(db, timeout=1.0), root, own, store_file=store_file, **options)
 
-    @property
-    def depth(self) -> int:
-        """Events not yet in the store: queued, or taken by a transaction that has not committed (a retry
-        against a locked store holds its batch out of the queue for up to the lock timeout)."""
-        return len(self._buffer) + self._inflight
+    def status(self) -> dict[str, Any]:
+        """What the edge shows in `/healthz` and waits on in a flush: `segment`, `lines` say that every own
+        segment before `segment` and the first `lines` events of that one are in the store."""
+        segment, lines = self._progress
+        return {
+            "segment": segment, "lines": lines, "written": self.written, "dropped": self.dropped,
+            "duplicates": self.duplicates, "replayed": self.replayed, "replay_pending": self.replay_pending,
+            "write_failures": self.write_failures, "failing_since": self.failing_since, "last_error": self.last_error,
+        }  # fmt: skip
 
-    def put(self, row: tuple[Any, ...]) -> bool:
-        """Spool and queue one event row; False (and counted) when it could be neither queued nor spooled."""
-        buffer = self._buffer
-        spool = self.spool
-        data = spool.record(row) if spool is not None else b""
-        with self._lock:
-            spooled = spool is not None and (
-                spool.append(data) or (not spool.empty and self._rotate_locked() and spool.append(data))
-            )
-            if spool is not None and not spooled:
-                spool.failures += 1
-            if len(buffer) >= self.capacity:
-                if spooled:
-                    self._overflowed = True
-                    self.spooled_only += 1
-                    return True
-                self.dropped += 1
+    def run_pass(self, *, final: bool = False) -> bool:
+        """The edge's new lines, then dead edges' spools; False when the store (or the spool's disk) failed,
+        to be retried by the next pass. `final`: the edge is gone, so all its segments are closed."""
+        try:
+            connection = self._usable()
+            self._tail(connection, final=final)
+            self._take_over(connection)
+        except DATABASE_ERRORS as error:
+            self.write_failures += 1
+            self.failing_since = self.failing_since or utc_now()
+            self.last_error = f"event store write failed: {error}"
+            log.warning("event store write failed (%s); the events wait in the spool", error)
+            return False
+        except OSError as error:  # the spool's disk
+            self.last_error = f"spool: {error}"
+            log.error("event spool failed (%s)", error)
+            return False
+        self.failing_since = None
+        return True
+
+    def finish(self, linger: float) -> bool:
+        """Commit what the closed or dead edge left, retrying for up to `linger` seconds, and remove its
+        directory; True when all went in. Nothing is touched while the edge still holds its lock."""
+        own = self.own
+        deadline = time.monotonic() + linger
+        lock = None
+        while own is not None and own.is_dir() and (lock := lock_directory(own)) is None:
+            if time.monotonic() > deadline:  # a dying edge's lock goes a moment after its pipe: this one lives
+                log.error("the edge of %s still holds it; its writer leaves it alone", own)
                 return False
-            buffer.append(row)
-        if len(buffer) == self.batch:
-            self._wake.set()
-        return True
-
-    def start(self) -> None:
-        """Start the writer; it first replays the spools of dead edge processes."""
-        if self._thread is None:
-            if self.spool is not None:
-                self._orphans = self.spool.orphans()
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="abm-event-writer", daemon=True)
-            self._thread.start()
-
-    @property
-    def replay_pending(self) -> bool:
-        """Dead edges' spools are still being read into the store."""
-        return self._orphans is not None
-
-    def _busy(self) -> bool:
-        return bool(self._buffer or self._inflight or self._overflowed or self.replay_pending)
-
-    def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until every queued event (and every dead edge's spool) is written; False if not in time."""
-        deadline = time.monotonic() + timeout
-        self._wake.set()
-        with self._idle:
-            while self._busy():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+            time.sleep(0.05)
+        try:
+            while not self.run_pass(final=True):
+                if time.monotonic() > deadline:
+                    log.error("the store is still failing; the events wait in %s for the next edge", own)
                     return False
-                self._wake.set()
-                self._idle.wait(min(remaining, 0.05))
+                time.sleep(0.2)
+            if own is not None:
+                (own / LOCK).unlink(missing_ok=True)
+                own.rmdir()
+        finally:
+            if lock is not None:
+                os.close(lock)
         return True
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Stop the writer after a last flush. Unwritten events stay in the spool for the next start
-        (without a spool they are counted as dropped)."""
-        if self._thread is None:
-            return
-        if self.flush(timeout) and self.spool is not None:
-            self._rotate()  # the last segment too: committed, it is deleted
-            self.flush(timeout)
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout)
-        self._thread = None
-        unwritten = sum(1 for item in self._buffer if type(item) is tuple)
-        self._buffer.clear()
-        if self.spool is not None:
-            self.spool.close()
-            if unwritten:
-                log.error("shut down with %d events unwritten (store unavailable); they wait in %s for the next start",
-                          unwritten, self.spool.directory)
-        elif unwritten:
-            self.dropped += unwritten
-            log.error("shut down with %d events unwritten (store unavailable); counted as dropped", unwritten)
-
-    def _run(self) -> None:
-        connection: Connection | None = None
-        while not self._stop.is_set():
-            self._wake.wait(self.interval)
-            self._wake.clear()
-            try:
-                connection = self._usable(connection)
-                self._take_over(connection)
-                self._drain(connection)
-                if self._should_rotate():
-                    self._rotate()
-                    self._drain(connection)
-                self.failing_since = None
-            except DATABASE_ERRORS as error:
-                self.write_failures += 1
-                self.failing_since = self.failing_since or utc_now()
-                self.last_error = f"event store write failed: {error}"
-                log.warning("event store write failed (%s); %d events wait in the buffer", error, self.depth)
-                time.sleep(self.interval)
-            except OSError as error:  # the spool's disk
-                self.last_error = f"spool: {error}"
-                log.error("event spool failed (%s)", error)
-                time.sleep(self.interval)
-            with self._idle:
-                self._idle.notify_all()
-        if connection is not None:
-            connection.close()
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def _file_identity(self) -> tuple[int, int] | None:
         try:
@@ -196,88 +157,76 @@ class EventLog:
             return None
         return (stat.st_dev, stat.st_ino) if stat else None
 
-    def _usable(self, connection: Connection | None) -> Connection:
-        """The writer's connection; a new one (and a new, migrated file) if the SQLite file was removed,
+    def _usable(self) -> Connection:
+        """The connection; a new one (and a new, migrated file) if the SQLite file was removed,
         since rows written to a removed file are gone once its last connection closes."""
-        if connection is not None and self.store_file and self._file_identity() != self._identity:
+        if self._connection is not None and self.store_file and self._file_identity() != self._identity:
             self.last_error = f"the store file {self.store_file} was removed or replaced while serving; reopened"
             log.error("%s", self.last_error)
-            connection.close()
-            connection = None
-        if connection is None:
-            connection = self._connect()
+            self.close()
+        if self._connection is None:
+            self._connection = self._connect()
             self._identity = self._file_identity()
-        return connection
+        return self._connection
 
-    def _should_rotate(self) -> bool:
-        """A segment holding rows the buffer does not is closed (and read back) once the buffer is empty."""
-        return self.spool is not None and self._overflowed and not self._buffer
+    def _tail(self, connection: Connection, *, final: bool) -> None:
+        """Commit the own segments' new lines; delete each segment that is done and closed."""
+        if self.own is None:
+            return
+        segments = sorted(self.own.glob(f"*{SUFFIX}"))
+        for index, path in enumerate(segments):
+            self._progress = (int(path.stem), self._lines.get(path, 0))
+            self._commit_new_lines(connection, path)
+            if final or index + 1 < len(segments):  # closed: the edge made a later one (or is gone)
+                path.unlink(missing_ok=True)
+                self._progress = (int(path.stem) + 1, 0)
+                for table in (self._offsets, self._lines, self._readers):
+                    table.pop(path, None)
 
-    def _rotate(self) -> None:
-        with self._lock:
-            self._rotate_locked()
-
-    def _rotate_locked(self) -> bool:
-        """Close the current segment; its marker follows its last row through the buffer. True if a new
-        segment is mapped."""
-        assert self.spool is not None
-        closed = self.spool.rotate()
-        if closed is not None:
-            self._buffer.append(Segment(closed, replay=self._overflowed))
-            self._overflowed = False
-        return self.spool.mapped
+    def _commit_new_lines(self, connection: Connection, path: Path) -> None:
+        offset = self._offsets.get(path, 0)
+        lines, end = written_lines(path, offset)
+        if not lines:
+            return
+        if offset == 0:
+            self._readers[path] = SegmentReader.of(path, lines[0] + b"\n")
+            offset += len(lines[0]) + 1
+            lines = lines[1:]
+            self._offsets[path] = offset
+        reader = self._readers[path]
+        done = self._lines.get(path, 0)
+        for start in range(0, len(lines), self.batch):
+            chunk = lines[start : start + self.batch]
+            if reader is not None:
+                self._commit(connection, list(reader.rows(chunk, first_line=done + 2)))
+            done += len(chunk)
+            offset += sum(map(len, chunk)) + len(chunk)
+            self._offsets[path], self._lines[path] = offset, done
+            self._progress = (int(path.stem), done)
+        assert offset == end, (path, offset, end)
 
     def _take_over(self, connection: Connection) -> None:
         """Replay the segments of dead edges' spools, one at a time (a failure retries the same one)."""
-        while self._orphans is not None:
-            if self._orphan is None:
-                self._orphan = next(self._orphans, None)
-                if self._orphan is None:
-                    self._orphans = None
-                    return
-                log.warning("replaying %s, left by an edge process that died", self._orphan)
-            self._replay(connection, self._orphan)
-            Spool.remove(self._orphan)
-            self._orphan = None
+        self.replay_pending = True
+        with contextlib.closing(orphan_segments(self.root, skip=self.own)) as segments:
+            for path in segments:
+                log.warning("replaying %s, left by an edge process that died", path)
+                rows: list[tuple[Any, ...]] = []
+                for row in read_segment(path):
+                    rows.append(row)
+                    if len(rows) == self.batch:
+                        self._replay(connection, rows)
+                        rows = []
+                self._replay(connection, rows)
+                path.unlink(missing_ok=True)
+        self.replay_pending = False
 
-    def _replay(self, connection: Connection, path: Path) -> None:
-        rows: list[tuple[Any, ...]] = []
-        for row in itertools.chain(read_segment(path), [None]):
-            if row is not None:
-                rows.append(row)
-            if rows and (row is None or len(rows) == self.batch):
-                before = self.written
-                self._commit(connection, rows)
-                self.replayed += self.written - before
-                rows = []
+    def _replay(self, connection: Connection, rows: list[tuple[Any, ...]]) -> None:
+        before = self.written
+        self._commit(connection, rows)
+        self.replayed += self.written - before
 
-    def _drain(self, connection: Connection) -> None:
-        buffer = self._buffer
-        while buffer:
-            count = min(self.batch, len(buffer))
-            items = [buffer.popleft() for _ in range(count)]
-            self._inflight = count
-            rows = [item for item in items if type(item) is tuple]
-            markers = [item for item in items if type(item) is Segment]
-            committed = False
-            try:
-                self._commit(connection, rows)
-                committed = True
-                while markers:  # every row of a segment precedes its marker: all committed now
-                    self._finish(connection, markers[0])
-                    markers.pop(0)
-            except RETRYABLE:  # locked, busy, disk full, server down: worth retrying later
-                buffer.extendleft(reversed(markers if committed else items))
-                raise
-            finally:
-                self._inflight = 0
-
-    def _finish(self, connection: Connection, segment: Segment) -> None:
-        if segment.replay:
-            self._replay(connection, segment.path)
-        Spool.remove(segment.path)
-
-    def _commit(self, connection: Connection, rows: list[tuple[Any, ...]]) -> None:
+    def _commit(self, connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert rows in one transaction; the store skips event_ids it has (a retry whose commit was lost)."""
         if not rows:
             return
@@ -292,7 +241,7 @@ class EventLog:
         self.written += new
         self.duplicates += len(rows) - new
 
-    def _salvage(self, connection: Connection, rows: list[tuple[Any, ...]]) -> None:
+    def _salvage(self, connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert a refused batch row by row; rows refused on their own are dropped (they never would fit)."""
         for row in rows:
             try:
@@ -305,19 +254,32 @@ class EventLog:
                 log.error("event refused by the store and dropped (%s): %r", error, row[:5])
 
 
-def event_health(events: EventLog) -> dict[str, Any]:
-    """What `/healthz` says about the events: where they wait, what failed last."""
-    spool = events.spool
-    return {
-        "spool_dir": str(spool.directory) if spool else None,
-        "spool_segments": spool.segments() if spool else 0,
-        "spool_bytes": spool.size if spool else 0,
-        "spool_failures": spool.failures if spool else 0,
-        "spooled_only": events.spooled_only,
-        "replayed": events.replayed,
-        "replay_pending": events.replay_pending,
-        "duplicates_skipped": events.duplicates,
-        "write_failures": events.write_failures,
-        "store_failing_since": events.failing_since,  # set: the store cannot be written now (last_error says why)
-        "last_error": (spool.last_error if spool and spool.last_error else None) or events.last_error,
-    }
+def _report(writer: EventWriter) -> None:
+    try:
+        sys.stdout.write(json.dumps(writer.status()) + "\n")
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # the edge is gone: nobody to tell
+        pass
+
+
+def main() -> None:
+    """Run as the edge's writer: settings on stdin's first line, then wake-ups until stdin ends."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s abm-event-writer: %(message)s")
+    commands = sys.stdin.buffer
+    config = json.loads(commands.readline())
+    os.nice(NICENESS)
+    writer = EventWriter.open(config["db"], Path(config["root"]), Path(config["own"]), batch=config["batch"])
+    try:
+        while True:
+            if select.select([commands], [], [], config["interval"])[0] and not os.read(commands.fileno(), 4096):
+                break  # stdin ended: the edge closed its spool, or died
+            writer.run_pass()
+            _report(writer)
+        writer.finish(config["linger"])
+        _report(writer)
+    finally:
+        writer.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from personalize.database import store_target
+from personalize.edge.spool import default_spool_root
 from personalize.webhooks import Webhook
 from personalize.zones import DEFAULT_TIMEZONE
 
@@ -93,7 +94,7 @@ class Settings:
     framing: str = _setting(
         "deny", "Who may show the pages in a frame: deny (nobody) or sameorigin (the site itself).", "str"
     )
-    event_buffer: int = _setting(100_000, "Events held in memory while the store is slow or locked.", "int")
+    event_buffer: int = _setting(100_000, "Events held in memory while the spool has no room (its disk is full).", "int")
     spool_dir: Path | None = _setting(
         None,
         "Event spool: each edge process appends every event here before answering its page, so a crash "
@@ -130,10 +131,7 @@ class Settings:
     @property
     def spool_root(self) -> Path:
         """Where the event spools of this store's edges live (`spool_dir`, or its default)."""
-        if self.spool_dir is not None:
-            return self.spool_dir
-        target = store_target(self.db)
-        return Path("spool") if target.postgres else Path(target.location + ".spool")
+        return self.spool_dir if self.spool_dir is not None else default_spool_root(self.db)
 
     @property
     def sqlite_path(self) -> str:

@@ -77,3 +77,12 @@ def wait_until_written(port: int, timeout: float = 20) -> dict[str, Any]:
             return state
         assert time.monotonic() < deadline, f"events still waiting: {state}"
         time.sleep(0.1)
+
+
+def process_alive(pid: int) -> bool:
+    """The process runs (a zombie, dead but not yet reaped by its new parent, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")

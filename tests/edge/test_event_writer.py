@@ -1,37 +1,22 @@
-"""The bounded buffer and batching writer: batches, a locked store, overflow, shutdown."""
+"""The writer, in this process: it tails a real spool into a real SQLite store in batches."""
 
 from __future__ import annotations
 
 import sqlite3
-import time
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from personalize.database import ROWS_PER_STATEMENT, connect_sqlite
+from personalize.database import ROWS_PER_STATEMENT, connect, connect_sqlite
 from personalize.edge.event_rows import event_row, utc_now
-from personalize.edge.event_writer import EventLog
+from personalize.edge.event_writer import EventWriter
+from personalize.edge.spool import Spool
 from personalize.events import EVENT_COLUMNS as COLUMNS
-from personalize.events import EVENT_FIELDS
 
 
 def _row(number: int) -> tuple[object, ...]:
-    return event_row({"ts": utc_now(), "kind": "pageview", "visitor_id": f"v{number}", "path": "/"})
-
-
-def _traced(log: EventLog, statements: list[str]) -> EventLog:
-    """The log, its writer's SQL statements appended to ``statements``."""
-    connect = log._connect
-
-    def traced() -> sqlite3.Connection:
-        connection = connect()
-        assert isinstance(connection, sqlite3.Connection), "statements are traced on a SQLite store"
-        connection.set_trace_callback(statements.append)
-        return connection
-
-    log._connect = traced
-    return log
+    return event_row({"ts": utc_now(), "kind": "pageview", "visitor_id": f"v{number}", "path": "/", "extra": "x" * 200})
 
 
 def _count(path: Path) -> int:
@@ -39,57 +24,59 @@ def _count(path: Path) -> int:
         return int(connection.execute("SELECT count(*) FROM events").fetchone()[0])
 
 
-def test_rows_follow_the_contract_order() -> None:
-    row = event_row({"kind": "lead", "ip_hash": "h", "value": 3.0})
-    assert len(row) == len(COLUMNS) and COLUMNS[: len(EVENT_FIELDS)] == EVENT_FIELDS
-    assert row[COLUMNS.index("kind")] == "lead" and row[COLUMNS.index("value")] == 3.0
-    assert row[COLUMNS.index("ts")] is None
-    assert utc_now().endswith("Z") and len(utc_now()) == len("2026-11-23T09:15:02.123Z")
+@pytest.fixture
+def spool(tmp_path: Path) -> Spool:
+    return Spool(tmp_path / "spool")
 
 
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A migrated, empty store."""
+    path = tmp_path / "e.sqlite"
+    connect(str(path)).close()
+    return path
 
-def test_timestamps_are_the_current_utc_millisecond_across_seconds() -> None:
-    """utc_now reuses the text of the current second and millisecond; it must never serve a stale one."""
-    seen = set()
-    deadline = time.monotonic() + 1.2  # crosses at least one whole second
-    while time.monotonic() < deadline:
-        before = datetime.now(UTC)
-        before = before.replace(microsecond=before.microsecond // 1000 * 1000)  # the stamp has milliseconds
-        stamp = utc_now()
-        after = datetime.now(UTC)
-        parsed = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-        assert before <= parsed <= after, stamp
-        seen.add(stamp[:19])
-        time.sleep(0.0003)
-    assert len(seen) >= 2
 
-def test_events_are_written_in_batches(tmp_path: Path) -> None:
-    db = tmp_path / "e.sqlite"
+def _writer(db: Path, spool: Spool, connect: Callable[[], sqlite3.Connection] | None = None, batch: int = 1000) -> EventWriter:
+    writer = EventWriter.open(str(db), spool.root, spool.directory, batch=batch)
+    if connect is not None:
+        writer._connect = connect
+    return writer
+
+
+def _traced(db: Path, statements: list[str]) -> Callable[[], sqlite3.Connection]:
+    """Connections to `db` whose SQL statements are appended to ``statements``."""
+
+    def traced() -> sqlite3.Connection:
+        connection = connect_sqlite(str(db))
+        connection.set_trace_callback(statements.append)
+        return connection
+
+    return traced
+
+
+def test_events_are_written_in_batches(db: Path, spool: Spool) -> None:
     statements: list[str] = []
-    log = _traced(EventLog.open(str(db), batch=100, interval=0.05), statements)
-    log.start()
     for number in range(1000):
-        assert log.put(_row(number))
-    assert log.flush(10)
-    log.close()
-    assert _count(db) == 1000 and log.written == 1000 and log.dropped == 0
+        assert spool.append(Spool.record(_row(number)))
+    writer = _writer(db, spool, _traced(db, statements), batch=100)
+    assert writer.run_pass()
+    assert _count(db) == 1000 and writer.written == 1000 and writer.dropped == 0
     commits = [s for s in statements if s.strip().upper() == "COMMIT"]
-    assert 10 <= len(commits) < 1000  # one transaction per batch, not per event
+    assert len(commits) == 10  # one transaction per batch, not per event
+    assert writer.status()["segment"] == spool.sequence and writer.status()["lines"] == 1000
 
 
-
-def test_rows_go_in_multi_row_statements_every_value_in_its_column(tmp_path: Path) -> None:
-    """Up to ROWS_PER_STATEMENT rows per INSERT (the writer takes the GIL once per statement), a short last one."""
+def test_rows_go_in_multi_row_statements_every_value_in_its_column(tmp_path: Path, spool: Spool) -> None:
+    """Up to ROWS_PER_STATEMENT rows per INSERT, a short last one; every value read back from the spool as written."""
     db = tmp_path / "e.sqlite"
     statements: list[str] = []
-    log = _traced(EventLog.open(str(db), batch=100, interval=0.05), statements)
     rows = [event_row({"ts": f"2026-11-23T09:15:{n % 60:02d}.000Z", "kind": "pageview", "visitor_id": f"v{n}",
-                       "path": f"/p{n}/", "is_bot": n % 2, "value": n / 4}) for n in range(250)]
+                       "path": f"/p{n}/\t新", "is_bot": n % 2, "value": n / 4}) for n in range(250)]  # fmt: skip
     for row in rows:
-        assert log.put(row)
-    log.start()
-    assert log.flush(10)
-    log.close()
+        assert spool.append(Spool.record(row))
+    writer = _writer(db, spool, _traced(db, statements), batch=100)
+    assert writer.run_pass()
     with sqlite3.connect(db) as connection:
         stored = connection.execute(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY rowid").fetchall()
     assert stored == rows
@@ -97,51 +84,78 @@ def test_rows_go_in_multi_row_statements_every_value_in_its_column(tmp_path: Pat
     assert len(inserts) == 10  # batches of 100, 100, 50: 32 + 32 + 32 + 4 twice, then 32 + 18
     assert max(s.count("), (") + 1 for s in inserts) == ROWS_PER_STATEMENT
 
-def test_a_locked_store_delays_but_loses_nothing(tmp_path: Path) -> None:
+
+def test_a_segment_is_tailed_while_written_and_deleted_once_a_later_one_exists(db: Path, spool: Spool) -> None:
+    writer = _writer(db, spool)
+    for number in range(5):
+        spool.append(Spool.record(_row(number)))
+    assert writer.run_pass() and _count(db) == 5
+    first = spool.current
+    assert first.exists() and writer.status()["segment"] == 1 and writer.status()["lines"] == 5
+    for number in range(5, 8):
+        spool.append(Spool.record(_row(number)))
+    spool.rotate()
+    for number in range(8, 10):
+        spool.append(Spool.record(_row(number)))
+    assert writer.run_pass() and _count(db) == 10 and writer.duplicates == 0  # each line read once
+    assert not first.exists() and spool.current.exists()
+    assert (writer.status()["segment"], writer.status()["lines"]) == (2, 2)
+
+
+def test_a_line_being_copied_is_read_only_once_whole(tmp_path: Path, spool: Spool) -> None:
+    """The reader stops at the first NUL: a line whose bytes are not all in the segment yet waits."""
     db = tmp_path / "e.sqlite"
-    log = EventLog.open(str(db), batch=50, interval=0.05)
-    log.start()
-    blocker = connect_sqlite(str(db))
-    blocker.execute("BEGIN EXCLUSIVE")
-    for number in range(200):
-        assert log.put(_row(number))  # never blocks the caller
-    assert not log.flush(2.5)
-    assert log.write_failures >= 1 and log.depth == 200 and log.written == 0
-    blocker.rollback()
-    blocker.close()
-    assert log.flush(10)
-    log.close()
-    assert _count(db) == 200 and log.dropped == 0
+    writer = _writer(db, spool)
+    spool.append(Spool.record(_row(1)))
+    line = Spool.record(_row(2))
+    start = spool.size
+    mapped = spool._map
+    assert mapped is not None
+    mapped[start + 10 : start + len(line)] = line[10:]  # the copy's tail landed first, its head not yet
+    assert writer.run_pass() and _count(db) == 1
+    mapped[start : start + 10] = line[:10]
+    spool.size, spool.events = start + len(line), spool.events + 1
+    assert writer.run_pass() and _count(db) == 2 and writer.status()["lines"] == 2
 
 
-def test_overflow_is_counted_not_blocking(tmp_path: Path) -> None:
-    log = EventLog.open(str(tmp_path / "e.sqlite"), capacity=10)
-    accepted = [log.put(_row(number)) for number in range(15)]  # writer not started: nothing drains
-    assert accepted.count(True) == 10 and log.dropped == 5 and log.depth == 10
+def test_a_full_database_keeps_events_until_there_is_room(db: Path, spool: Spool) -> None:
+    limited_connections: list[sqlite3.Connection] = []
+
+    def limited() -> sqlite3.Connection:  # PRAGMA max_page_count holds per connection
+        connection = connect_sqlite(str(db))
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        connection.execute(f"PRAGMA max_page_count = {pages + 5}")
+        limited_connections.append(connection)
+        return connection
+
+    for number in range(2000):
+        assert spool.append(Spool.record(_row(number)))
+    writer = _writer(db, spool, limited, batch=100)
+    assert not writer.run_pass()
+    assert writer.write_failures == 1 and writer.last_error is not None and "full" in writer.last_error
+    assert writer.failing_since is not None and writer.status()["lines"] < 2000
+    limited_connections[-1].execute("PRAGMA max_page_count = 1073741823")  # room again
+    assert writer.run_pass() and writer.failing_since is None
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT count(*), count(DISTINCT event_id) FROM events").fetchone() == (2000, 2000)
+    assert writer.dropped == 0 and writer.status()["lines"] == 2000
 
 
-def test_shutdown_writes_what_is_queued(tmp_path: Path) -> None:
-    db = tmp_path / "e.sqlite"
-    log = EventLog.open(str(db), interval=60)  # only shutdown can write these in time
-    log.start()
-    for number in range(7):
-        log.put(_row(number))
-    log.close()
-    assert _count(db) == 7
+def test_a_refused_row_is_dropped_and_the_rest_written(db: Path, spool: Spool) -> None:
+    spool.append(Spool.record(_row(1)))
+    spool.append(Spool.record(event_row({"kind": "pageview"})))  # no ts: the store's NOT NULL refuses it
+    spool.append(Spool.record(_row(2)))
+    writer = _writer(db, spool)
+    assert writer.run_pass()
+    assert _count(db) == 2 and writer.dropped == 1 and writer.written == 2 and writer.status()["lines"] == 3
 
 
-def test_unusable_store_fails_at_start(tmp_path: Path) -> None:
-    with pytest.raises(sqlite3.Error):
-        EventLog.open(str(tmp_path / "missing-dir" / "e.sqlite"))
-
-
-def test_a_refused_row_is_dropped_and_the_rest_written(tmp_path: Path) -> None:
-    db = tmp_path / "e.sqlite"
-    log = EventLog.open(str(db), interval=0.05)
-    log.start()
-    log.put(_row(1))
-    log.put(event_row({"kind": "pageview"}))  # no ts: the store's NOT NULL refuses it
-    log.put(_row(2))
-    assert log.flush(5)
-    log.close()
-    assert _count(db) == 2 and log.dropped == 1 and log.written == 2
+def test_finish_commits_the_rest_and_removes_the_directory_but_never_a_live_edges(db: Path, spool: Spool) -> None:
+    writer = _writer(db, spool)
+    spool.append(Spool.record(_row(1)))
+    assert not writer.finish(linger=0.2)  # the edge still holds its lock: nothing is touched
+    assert spool.current.exists() and _count(db) == 0
+    spool.append(Spool.record(_row(2)))
+    spool.close()
+    assert writer.finish(linger=0)
+    assert _count(db) == 2 and not spool.directory.exists()

@@ -1,6 +1,6 @@
 """PostgreSQL stopped and started again under a real `abm serve` while several visitors browse and fill forms.
 
-Pages keep being served; events wait in the buffer and the spool and reach the store once it is back,
+Pages keep being served; events wait in the spool and reach the store once it is back,
 each once; `/healthz` says the store cannot be written, and why, while it is down; a lead posted
 meanwhile is refused with the form again (503), and leads go in again afterwards, through the same pool.
 """

@@ -1,7 +1,8 @@
-"""Faults of the store the edge survives: full, removed while serving, a full buffer, a missing .mmdb.
+"""Faults the edge survives: a dead edge's spool, the store removed or locked while serving, a missing .mmdb.
 
-Pages keep being served, events wait (in the buffer and the spool) and reach the store once it is
-back, exactly once each; `/healthz` says what is wrong.
+Pages keep being served, events wait in the spool and reach the store once it is back, exactly once
+each; `/healthz` says what is wrong. A full store, a full spool disk and a dying writer are in
+`test_event_writer` and `test_event_log`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import pytest
 
 from personalize.database import connect_sqlite
 from personalize.edge.app import create_app
+from personalize.edge.event_log import EventLog
 from personalize.edge.event_rows import event_row, utc_now
-from personalize.edge.event_writer import EventLog
 from personalize.edge.spool import Spool
 from personalize.errors import ConfigError
 from tests.edge.edge_client import Edge, root, start_edge
@@ -34,46 +35,6 @@ def _count(db: Path) -> tuple[int, int]:
         return connection.execute("SELECT count(*), count(DISTINCT event_id) FROM events").fetchone()
 
 
-def test_a_full_database_keeps_events_until_there_is_room(tmp_path: Path) -> None:
-    db = tmp_path / "e.sqlite"
-    log = EventLog.open(str(db), batch=100, interval=0.05, spool_dir=tmp_path / "spool")
-    writers: list[sqlite3.Connection] = []
-
-    def limited() -> sqlite3.Connection:  # PRAGMA max_page_count holds per connection
-        connection = connect_sqlite(str(db))
-        pages = connection.execute("PRAGMA page_count").fetchone()[0]
-        connection.execute(f"PRAGMA max_page_count = {pages + 5}")
-        writers.append(connection)
-        return connection
-
-    log._connect = limited
-    log.start()
-    for number in range(2000):
-        assert log.put(_row(number))
-    assert not log.flush(2.0)
-    assert log.write_failures >= 1 and log.last_error is not None and "full" in log.last_error
-    writers[-1].execute("PRAGMA max_page_count = 1073741823")  # room again
-    assert log.flush(10)
-    log.close()
-    assert _count(db) == (2000, 2000) and log.dropped == 0
-
-
-def test_a_full_buffer_spills_into_the_spool_and_loses_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "e.sqlite"
-    log = EventLog.open(str(db), capacity=10, batch=5, interval=0.05, spool_dir=tmp_path / "spool")
-    blocker = connect_sqlite(str(db))
-    blocker.execute("BEGIN EXCLUSIVE")
-    log.start()
-    assert all(log.put(_row(number)) for number in range(50))  # 40 beyond the buffer: spooled only
-    assert log.dropped == 0 and log.spooled_only == 40
-    blocker.rollback()
-    blocker.close()
-    assert log.flush(10)
-    assert _count(db) == (50, 50) and log.written == 50
-    log.close()
-    assert not list((tmp_path / "spool").rglob("*.events"))
-
-
 def test_a_dead_process_spool_is_taken_over_and_a_live_one_is_not(tmp_path: Path) -> None:
     db = tmp_path / "e.sqlite"
     live = Spool(tmp_path / "spool")
@@ -85,7 +46,7 @@ def test_a_dead_process_spool_is_taken_over_and_a_live_one_is_not(tmp_path: Path
     log = EventLog.open(str(db), interval=0.05, spool_dir=tmp_path / "spool")
     log.start()
     assert log.flush(10)
-    assert _count(db) == (30, 30) and log.replayed == 30
+    assert _count(db) == (30, 30) and log.status("replayed") == 30
     assert not dead.directory.exists() and live.current.exists()
     log.close()
     live.close()

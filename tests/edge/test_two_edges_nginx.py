@@ -20,7 +20,7 @@ from personalize.edge.links import load_secret
 from personalize.edge.visitor import ip_hash
 from tests.conftest import free_port
 from tests.edge.edge_site import write_edge_site
-from tests.edge.serve_process import launch, wait_until_up, wait_until_written, write_settings
+from tests.edge.serve_process import health, launch, process_alive, wait_until_up, wait_until_written, write_settings
 from tests.edge.traffic import Traffic, check_store, query
 from tests.nginx import running_nginx
 from tests.postgres import postgres_cluster, postgres_url
@@ -43,10 +43,12 @@ def test_sigkill_of_one_edge_behind_nginx_loses_and_doubles_nothing(tmp_path: Pa
         with running_nginx(free_port(), list(ports.values())) as nginx:
             with Traffic(f"http://127.0.0.1:{nginx.port}", CLIENTS, local_address=VISITOR_ADDRESS) as traffic:
                 time.sleep(1.5)
-                os.kill(edges["a"].pid, signal.SIGKILL)  # its buffer holds up to half a second of events
+                writer = health(ports["a"])["events"]["writer_pid"]
+                os.kill(edges["a"].pid, signal.SIGKILL)  # its spool holds up to half a second of uncommitted events
                 edges["a"].wait(10)
-                time.sleep(1.5)  # every visitor through edge b now
+                time.sleep(1.5)  # every visitor through edge b now; edge a's writer commits its spool meanwhile
                 left = list((root / "spool-a").rglob("*.events"))
+                writer_alive = process_alive(writer)
                 edges["a"] = launch(root, settings["a"], ports["a"], output=logs["a"])
                 wait_until_up(edges["a"], ports["a"])
                 time.sleep(1.0)
@@ -63,7 +65,8 @@ def test_sigkill_of_one_edge_behind_nginx_loses_and_doubles_nothing(tmp_path: Pa
                 process.kill()
                 process.wait(10)
     report(outcomes, replayed, check_store(postgres_url, outcomes))
-    assert left and not list(root.glob("spool-*/**/*.events"))  # the dead edge's spool, replayed, then deleted
+    assert not left and not writer_alive  # the dead edge's writer committed its spool and exited
+    assert not list(root.glob("spool-*/**/*.events"))
     assert not outcomes.errors and len(outcomes.served) > 100 and outcomes.leads_shown
     assert set(outcomes.statuses) <= {("GET", 200), ("POST", 200)}, outcomes.statuses  # retried by nginx
     assert not outcomes.leads_refused  # a lead on its way into the killed edge is re-sent, and thanked once
