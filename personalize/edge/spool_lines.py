@@ -102,11 +102,26 @@ def decoder(header_line: bytes) -> tuple[list[str], Callable[[bytes], list[Any]]
     if facts["format"] != FORMAT:
         raise ValueError(f"spool format {facts['format']!r} is newer than this edge's ({FORMAT})")
 
+    integers = [index for index, column in enumerate(columns) if column in BOOLEAN_FIELDS]
+    floats = [index for index, column in enumerate(columns) if column in NUMERIC_FIELDS]
+
     def tab_line(line: bytes) -> list[Any]:
-        texts = line.decode().split("\t")
+        """The writer's hot loop: where the only backslashes are NULLs' (nearly every line), no field is
+        unescaped one by one."""
+        text = line.decode()
+        texts = text.split("\t")
         if len(texts) != len(columns):
             raise ValueError(f"{len(texts)} fields for {len(columns)} columns")
-        return [_field(text, column) for text, column in zip(texts, columns, strict=True)]
+        if text.count("\\") != texts.count(NULL):
+            return [_field(text, column) for text, column in zip(texts, columns, strict=True)]
+        values: list[Any] = [None if field == NULL else field for field in texts]
+        for index in integers:
+            if values[index] is not None:
+                values[index] = int(values[index])
+        for index in floats:
+            if values[index] is not None:
+                values[index] = float(values[index])
+        return values
 
     return columns, tab_line
 
