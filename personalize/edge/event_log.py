@@ -66,21 +66,25 @@ class EventLog:
         return self._put_slow(row)
 
     def _put_slow(self, row: tuple[Any, ...]) -> bool:
-        """The current segment is full, or the spool has no room: rotate (a failed rotation is retried only
-        after a while), spool what is held, then this event, or hold it."""
+        """The current segment is full, or the spool has no room: spool what is held, then this event, or hold it."""
+        if self._spool_held() and self.spool.append(spool_lines.encode(row)):
+            return True
+        self.spool.failures += 1
+        if len(self._held) >= self.capacity:
+            self._dropped += 1
+            return False
+        self._held.append(row)
+        return True
+
+    def _spool_held(self) -> bool:
+        """Rotate (a failed rotation is retried only after a while) and spool the events held, oldest first;
+        True when none is held any more."""
         spool = self.spool
         spool.rotate()
         held = self._held
         while held and spool.append(spool_lines.encode(held[0])):
             held.popleft()
-        if not held and spool.append(spool_lines.encode(row)):
-            return True
-        spool.failures += 1
-        if len(held) >= self.capacity:
-            self._dropped += 1
-            return False
-        held.append(row)
-        return True
+        return not held
 
     def start(self) -> None:
         """Start the writer process; it first replays the spools of dead edge processes."""
@@ -147,7 +151,7 @@ class EventLog:
         """Wait until every event so far (and every dead edge's spool) is in the store; False if not in time."""
         deadline = time.monotonic() + timeout
         if self._held:
-            self._put_held()
+            self._spool_held()
         with self._changed:
             while self.depth or self._status["replay_pending"]:
                 remaining = deadline - time.monotonic()
@@ -156,12 +160,6 @@ class EventLog:
                 self._wake()
                 self._changed.wait(min(remaining, self.interval))
         return True
-
-    def _put_held(self) -> None:
-        held = list(self._held)
-        self._held.clear()
-        for row in held:
-            self.put(row)
 
     def close(self, timeout: float = 5.0) -> None:
         """Flush, close the spool and let the writer commit the rest and exit. Events the store could not

@@ -80,20 +80,18 @@ def read_segment(path: Path) -> Iterator[tuple[Any, ...]]:
         yield from reader.rows(lines[1:-1], first_line=2)
 
 
-def written_lines(path: Path, offset: int) -> tuple[list[bytes], int]:
-    """The whole lines written to a segment after byte `offset`, and the offset after them (the segment may
-    be being written: see the module's note). A missing file has none."""
+def written_lines(path: Path, offset: int) -> list[bytes]:
+    """The whole lines written to a segment after byte `offset`, without their LF (the segment may be
+    being written: see the module's note). A missing file has none."""
     try:
         with open(path, "rb") as file:
             file.seek(offset)
             data = file.read()
     except FileNotFoundError:
-        return [], offset
+        return []
     end = data.find(b"\0")
     last = data.rfind(b"\n", 0, None if end < 0 else end)
-    if last < 0:
-        return [], offset
-    return data[:last].split(b"\n"), offset + last + 1
+    return data[:last].split(b"\n") if last >= 0 else []
 
 
 @dataclass(frozen=True)
