@@ -139,7 +139,10 @@ class EventWriter:
                 time.sleep(0.2)
             if own is not None:
                 (own / LOCK).unlink(missing_ok=True)
-                own.rmdir()
+                try:
+                    own.rmdir()
+                except OSError as error:  # something else was put there: left for the operator
+                    log.warning("could not remove the spool directory %s (%s)", own, error)
         finally:
             if lock is not None:
                 os.close(lock)
