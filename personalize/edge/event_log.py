@@ -127,8 +127,9 @@ class EventLog:
 
     def _prune(self, segment: int) -> None:
         closed = self.spool.closed_events
-        for number in [number for number in list(closed) if number < segment]:
-            del closed[number]
+        for number in list(closed):  # a copy: the event loop adds to it meanwhile
+            if number < segment:
+                del closed[number]
 
     @property
     def depth(self) -> int:

@@ -35,12 +35,12 @@ from typing import Any
 from personalize.database import DATABASE_ERRORS, RETRYABLE, Connection, connect, insert_events, store_target
 from personalize.edge.event_rows import utc_now
 from personalize.edge.spool import (
-    LOCK,
     SUFFIX,
     SegmentReader,
     lock_directory,
     orphan_segments,
     read_segment,
+    remove_directory,
     written_lines,
 )
 
@@ -138,11 +138,7 @@ class EventWriter:
                     return False
                 time.sleep(0.2)
             if own is not None:
-                (own / LOCK).unlink(missing_ok=True)
-                try:
-                    own.rmdir()
-                except OSError as error:  # something else was put there: left for the operator
-                    log.warning("could not remove the spool directory %s (%s)", own, error)
+                remove_directory(own)
         finally:
             if lock is not None:
                 os.close(lock)

@@ -31,7 +31,7 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,11 +171,6 @@ class Spool:
         self.size = len(_HEADER)
         self.events = 0
 
-    @staticmethod
-    def record(row: Sequence[Any]) -> bytes:
-        """An event as one line of a segment (`spool_lines`)."""
-        return spool_lines.encode(row)
-
     def append(self, data: bytes) -> bool:
         """Copy one record into the mapped segment (in the page cache now, no system call);
         False when the segment has no room for it (rotate, then try again) or none is mapped."""
@@ -240,12 +235,19 @@ def orphan_segments(root: Path, *, skip: Path | None = None) -> Generator[Path]:
         try:
             yield from sorted(directory.glob(f"*{SUFFIX}"))
             if not any(directory.glob(f"*{SUFFIX}")):
-                (directory / LOCK).unlink(missing_ok=True)
-                directory.rmdir()
-        except OSError as error:
-            log.warning("could not remove the taken-over spool %s (%s)", directory, error)
+                remove_directory(directory)
         finally:
             os.close(lock)
+
+
+def remove_directory(directory: Path) -> None:
+    """Remove a spool directory whose segments are all committed and deleted (its caller holds its lock);
+    one that holds anything else is left for the operator, and logged."""
+    (directory / LOCK).unlink(missing_ok=True)
+    try:
+        directory.rmdir()
+    except OSError as error:
+        log.warning("could not remove the spool directory %s (%s)", directory, error)
 
 
 def _stale(directory: Path) -> bool:

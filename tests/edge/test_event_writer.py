@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from personalize.database import ROWS_PER_STATEMENT, connect, connect_sqlite
+from personalize.edge import spool_lines
 from personalize.edge.event_rows import event_row, utc_now
 from personalize.edge.event_writer import EventWriter
 from personalize.edge.spool import Spool
@@ -58,7 +59,7 @@ def _traced(db: Path, statements: list[str]) -> Callable[[], sqlite3.Connection]
 def test_events_are_written_in_batches(db: Path, spool: Spool) -> None:
     statements: list[str] = []
     for number in range(1000):
-        assert spool.append(Spool.record(_row(number)))
+        assert spool.append(spool_lines.encode(_row(number)))
     writer = _writer(db, spool, _traced(db, statements), batch=100)
     assert writer.run_pass()
     assert _count(db) == 1000 and writer.written == 1000 and writer.dropped == 0
@@ -74,7 +75,7 @@ def test_rows_go_in_multi_row_statements_every_value_in_its_column(tmp_path: Pat
     rows = [event_row({"ts": f"2026-11-23T09:15:{n % 60:02d}.000Z", "kind": "pageview", "visitor_id": f"v{n}",
                        "path": f"/p{n}/\t新", "is_bot": n % 2, "value": n / 4}) for n in range(250)]  # fmt: skip
     for row in rows:
-        assert spool.append(Spool.record(row))
+        assert spool.append(spool_lines.encode(row))
     writer = _writer(db, spool, _traced(db, statements), batch=100)
     assert writer.run_pass()
     with sqlite3.connect(db) as connection:
@@ -88,15 +89,15 @@ def test_rows_go_in_multi_row_statements_every_value_in_its_column(tmp_path: Pat
 def test_a_segment_is_tailed_while_written_and_deleted_once_a_later_one_exists(db: Path, spool: Spool) -> None:
     writer = _writer(db, spool)
     for number in range(5):
-        spool.append(Spool.record(_row(number)))
+        spool.append(spool_lines.encode(_row(number)))
     assert writer.run_pass() and _count(db) == 5
     first = spool.current
     assert first.exists() and writer.status()["segment"] == 1 and writer.status()["lines"] == 5
     for number in range(5, 8):
-        spool.append(Spool.record(_row(number)))
+        spool.append(spool_lines.encode(_row(number)))
     spool.rotate()
     for number in range(8, 10):
-        spool.append(Spool.record(_row(number)))
+        spool.append(spool_lines.encode(_row(number)))
     assert writer.run_pass() and _count(db) == 10 and writer.duplicates == 0  # each line read once
     assert not first.exists() and spool.current.exists()
     assert (writer.status()["segment"], writer.status()["lines"]) == (2, 2)
@@ -106,8 +107,8 @@ def test_a_line_being_copied_is_read_only_once_whole(tmp_path: Path, spool: Spoo
     """The reader stops at the first NUL: a line whose bytes are not all in the segment yet waits."""
     db = tmp_path / "e.sqlite"
     writer = _writer(db, spool)
-    spool.append(Spool.record(_row(1)))
-    line = Spool.record(_row(2))
+    spool.append(spool_lines.encode(_row(1)))
+    line = spool_lines.encode(_row(2))
     start = spool.size
     mapped = spool._map
     assert mapped is not None
@@ -129,7 +130,7 @@ def test_a_full_database_keeps_events_until_there_is_room(db: Path, spool: Spool
         return connection
 
     for number in range(2000):
-        assert spool.append(Spool.record(_row(number)))
+        assert spool.append(spool_lines.encode(_row(number)))
     writer = _writer(db, spool, limited, batch=100)
     assert not writer.run_pass()
     assert writer.write_failures == 1 and writer.last_error is not None and "full" in writer.last_error
@@ -142,9 +143,9 @@ def test_a_full_database_keeps_events_until_there_is_room(db: Path, spool: Spool
 
 
 def test_a_refused_row_is_dropped_and_the_rest_written(db: Path, spool: Spool) -> None:
-    spool.append(Spool.record(_row(1)))
-    spool.append(Spool.record(event_row({"kind": "pageview"})))  # no ts: the store's NOT NULL refuses it
-    spool.append(Spool.record(_row(2)))
+    spool.append(spool_lines.encode(_row(1)))
+    spool.append(spool_lines.encode(event_row({"kind": "pageview"})))  # no ts: the store's NOT NULL refuses it
+    spool.append(spool_lines.encode(_row(2)))
     writer = _writer(db, spool)
     assert writer.run_pass()
     assert _count(db) == 2 and writer.dropped == 1 and writer.written == 2 and writer.status()["lines"] == 3
@@ -152,10 +153,10 @@ def test_a_refused_row_is_dropped_and_the_rest_written(db: Path, spool: Spool) -
 
 def test_finish_commits_the_rest_and_removes_the_directory_but_never_a_live_edges(db: Path, spool: Spool) -> None:
     writer = _writer(db, spool)
-    spool.append(Spool.record(_row(1)))
+    spool.append(spool_lines.encode(_row(1)))
     assert not writer.finish(linger=0.2)  # the edge still holds its lock: nothing is touched
     assert spool.current.exists() and _count(db) == 0
-    spool.append(Spool.record(_row(2)))
+    spool.append(spool_lines.encode(_row(2)))
     spool.close()
     assert writer.finish(linger=0)
     assert _count(db) == 2 and not spool.directory.exists()

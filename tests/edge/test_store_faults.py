@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from personalize.database import connect_sqlite
+from personalize.edge import spool_lines
 from personalize.edge.app import create_app
 from personalize.edge.event_log import EventLog
 from personalize.edge.event_rows import event_row, utc_now
@@ -41,7 +42,7 @@ def test_a_dead_process_spool_is_taken_over_and_a_live_one_is_not(tmp_path: Path
     dead = Spool(tmp_path / "spool")
     rows = [_row(number) for number in range(30)]
     for row in rows:
-        assert live.append(Spool.record(row)) and dead.append(Spool.record(row))  # the same events twice: stored once
+        assert live.append(spool_lines.encode(row)) and dead.append(spool_lines.encode(row))  # the same events twice: stored once
     os.close(dead._lock)  # what the kernel does when that process dies
     log = EventLog.open(str(db), interval=0.05, spool_dir=tmp_path / "spool")
     log.start()
